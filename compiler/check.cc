@@ -1105,7 +1105,7 @@ void Resolver::check_rule(const ast::RuleDecl& r) {
     const Obligation& decl = p_.obligations[ob->index];
     ObligationRef ref{ob->index, {}};
     if (o.args.empty() && !decl.params.empty()) {
-      diags_.error("E0213", o.name.span, fmt::format("obligation `{}` needs an argument", o.name.text))
+      diags_.error("E0216", o.name.span, fmt::format("obligation `{}` needs an argument", o.name.text))
           .help = fmt::format("one or more of: {}", list_names(decl.params));
     }
     for (const ast::Name& arg : o.args) {

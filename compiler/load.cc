@@ -173,15 +173,23 @@ void choose_roots(Workspace& ws, const std::vector<FileId>& given, const Loader&
 }  // namespace
 
 std::vector<FileId> Workspace::closure(FileId root) const {
-  std::vector<FileId> out{root};
+  // Post-order: a file's includes come before it, as if their text stood where the
+  // `include` is, so "first declared" means first in reading order.
+  std::vector<FileId> out;
   std::vector<bool> seen(files.size(), false);
+  std::vector<std::pair<FileId, size_t>> stack{{root, 0}};
   seen[root] = true;
-  for (size_t i = 0; i < out.size(); ++i) {
-    for (FileId to : files[out[i]].includes) {
-      if (!seen[to]) {
-        seen[to] = true;
-        out.push_back(to);
-      }
+  while (!stack.empty()) {
+    auto& [file, next] = stack.back();
+    if (next == files[file].includes.size()) {
+      out.push_back(file);
+      stack.pop_back();
+      continue;
+    }
+    const FileId to = files[file].includes[next++];
+    if (!seen[to]) {
+      seen[to] = true;
+      stack.emplace_back(to, 0);
     }
   }
   return out;

@@ -36,7 +36,8 @@ struct Workspace {
   std::vector<FileId> roots;      // one per policy, in the order given
   std::vector<IoError> io_errors;
 
-  // The root and everything it includes, root first, each file once.
+  // The root and everything it includes, each file once, in reading order: a
+  // file's includes before the file itself, the root last.
   std::vector<FileId> closure(FileId root) const;
   // Whether every file of the root's policy parsed without errors. Names and types
   // are checked only then: after a syntax error, a declaration is missing and every

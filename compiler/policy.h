@@ -29,7 +29,8 @@ struct Type {
 
   Type element() const { return {kind, id, false, false}; }
   bool same_value_type(const Type& o) const {
-    return kind == o.kind && set == o.set && (kind != Kind::kEnum && kind != Kind::kEntity || id == o.id);
+    const bool has_id = kind == Kind::kEnum || kind == Kind::kEntity;
+    return kind == o.kind && set == o.set && (!has_id || id == o.id);
   }
 };
 

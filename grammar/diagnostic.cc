@@ -75,9 +75,11 @@ const char* color_of(Severity s) {
 void render_snippet(const SourceFile& file, Span span, std::ostream& out, bool color) {
   const LineCol at = file.line_col(span.begin);
   const std::string_view text = file.line(at.line);
-  const uint32_t first_col = at.column - 1;  // 0-based cell index of the caret
-  const uint32_t from = first_col > kContextBefore ? first_col - kContextBefore : 0;
   uint32_t total = 0;
+  (void)display_cells(text, 0, 0, total);
+  // 0-based cell index of the caret; at most one past the line's end.
+  const uint32_t first_col = std::min(at.column - 1, total);
+  const uint32_t from = first_col > kContextBefore ? first_col - kContextBefore : 0;
   // Short lines are shown whole; long ones as a window that starts before the caret.
   std::vector<Cell> cells = display_cells(text, 0, kMaxShownColumns + 1, total);
   uint32_t shown_from = 0;

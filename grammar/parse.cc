@@ -424,7 +424,8 @@ template <> struct action<int_lit> {
 template <> struct action<str_lit> {
   template <typename In> static void apply(const In& in, ParseState& s) {
     auto e = make_expr(ExprKind::kString, s.span(in));
-    e->text = s.string_value;
+    // str_lit is its own rule, so string_lit's action did not run for it.
+    e->text = unescape(std::string_view(in.begin(), static_cast<size_t>(s.offset(in.end()) - s.offset(in.begin()))));
     s.exprs.push_back(std::move(e));
   }
 };
@@ -792,7 +793,6 @@ void report(const pg::parse_error& e, size_t base, ParseState& s) {
   if (message == error_message<paren_close> && !s.paren_opens.empty()) {
     d.notes.push_back({{s.file, s.paren_opens.back(), s.paren_opens.back() + 1}, "to match this `(`"});
   }
-  if (span.end > span.begin && span.begin < s.offset(s.text) + 0) span.end = span.begin;
   d.span = span;
   s.diags->add(std::move(d));
 }

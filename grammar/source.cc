@@ -47,7 +47,8 @@ LineCol SourceFile::line_col(uint32_t offset) const {
   // Column = 1 + code points that start before `offset`. When offset points into
   // the middle of a sequence, that sequence's lead byte was counted: take it back.
   uint32_t col = 1 + count_code_points(std::string_view(text_).substr(start, offset - start));
-  if (offset < size() && (static_cast<unsigned char>(text_[offset]) & 0xC0) == 0x80) --col;
+  // (A continuation byte with no lead byte before it on the line is its own column.)
+  if (col > 1 && offset < size() && (static_cast<unsigned char>(text_[offset]) & 0xC0) == 0x80) --col;
   return {line, col};
 }
 
