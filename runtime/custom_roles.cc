@@ -1,0 +1,47 @@
+// runtime/custom_roles.cc: checking custom roles against their catalog.
+#include "runtime/custom_roles.h"
+
+#include <algorithm>
+
+namespace edict::runtime {
+
+CustomRoles::CustomRoles(std::shared_ptr<const Table> table) : table_(std::move(table)) {}
+
+std::optional<uint32_t> CustomRoles::find(std::string_view name) const {
+  for (uint32_t i = 0; i < roles_.size(); ++i) {
+    if (roles_[i].name == name) return i;
+  }
+  return std::nullopt;
+}
+
+Result<uint32_t, std::string> CustomRoles::add(const CustomRoleSpec& spec) {
+  const Table& t = *table_;
+  if (spec.name.empty()) return Unexpected(std::string("a custom role needs a name"));
+  if (find(spec.name)) return Unexpected("custom role `" + spec.name + "` already exists");
+  const auto catalog = t.find_catalog(spec.catalog);
+  if (!catalog) return Unexpected("unknown catalog `" + spec.catalog + "`");
+  const format::Catalog& cat = t.catalogs()[*catalog];
+  const auto entries = t.catalog_entries().subspan(cat.entry_first, cat.entry_count);
+  Role role{spec.name, *catalog, {}};
+  const uint64_t cells = uint64_t{t.action_count()} * t.resource_count();
+  role.cells.assign((cells + 63) / 64, 0);
+  for (const auto& [action_name, resource_name] : spec.permissions) {
+    const auto action = t.find_action(action_name);
+    if (!action) return Unexpected("unknown action `" + action_name + "`");
+    const auto resource = t.find_resource(resource_name);
+    if (!resource) return Unexpected("unknown resource type `" + resource_name + "`");
+    const bool listed = std::any_of(entries.begin(), entries.end(), [&](const format::CatalogEntry& e) {
+      return e.action == *action && e.resource == *resource;
+    });
+    if (!listed) {
+      return Unexpected("custom role `" + spec.name + "` exceeds catalog `" + spec.catalog + "`: `" + action_name +
+                        "` on `" + resource_name + "` is not grantable");
+    }
+    const uint64_t bit = uint64_t{*action} * t.resource_count() + *resource;
+    role.cells[bit / 64] |= uint64_t{1} << (bit % 64);
+  }
+  roles_.push_back(std::move(role));
+  return static_cast<uint32_t>(roles_.size() - 1);
+}
+
+}  // namespace edict::runtime

@@ -1,0 +1,60 @@
+// runtime/custom_roles.h: tenants' custom roles and role templates, as data.
+//
+// A custom role is a set of (action, resource type) permissions drawn from one
+// catalog of the policy. add() checks it against that catalog (every permission
+// must be listed there: the catalog is the ceiling) and rejects it otherwise, with
+// a message naming the first permission that exceeds it. No recompilation: the
+// evaluator tests a custom role's permission bitset for the request's cell, the
+// catalog's holder roles, and the catalog entry's condition, if any. Forbids of
+// the policy apply to custom-role grants like to any other.
+//
+// Templates are the same thing under another name: a user referencing a template
+// gets its current permissions at the next evaluation; the store swaps the set.
+// A CustomRoles is built once and then immutable; share it between threads freely.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "runtime/table.h"
+#include "support/result.h"
+
+namespace edict::runtime {
+
+struct CustomRoleSpec {
+  std::string name;
+  std::string catalog;
+  std::vector<std::pair<std::string, std::string>> permissions;  // (action, resource type)
+};
+
+class CustomRoles {
+ public:
+  explicit CustomRoles(std::shared_ptr<const Table> table);
+
+  // Checks `spec` against its catalog; on success returns the new role's index
+  // (what Request::custom_roles holds), else a message saying what exceeds it.
+  Result<uint32_t, std::string> add(const CustomRoleSpec& spec);
+
+  size_t size() const { return roles_.size(); }
+  const std::string& name(uint32_t index) const { return roles_[index].name; }
+  std::optional<uint32_t> find(std::string_view name) const;
+  const Table& table() const { return *table_; }
+
+  // For the evaluator.
+  struct Role {
+    std::string name;
+    uint32_t catalog;
+    std::vector<uint64_t> cells;  // bit (action * resource_count + type): granted
+  };
+  const Role& role(uint32_t index) const { return roles_[index]; }
+
+ private:
+  std::shared_ptr<const Table> table_;
+  std::vector<Role> roles_;
+};
+
+}  // namespace edict::runtime

@@ -1,0 +1,36 @@
+// runtime/decision.h: what the evaluator answers.
+#pragma once
+
+#include <cstdint>
+
+#include "runtime/request.h"
+
+namespace edict::runtime {
+
+enum class Effect : uint8_t { kDeny = 0, kAllow = 1 };
+
+// Why the effect is what it is.
+enum class Reason : uint8_t {
+  kGranted = 0,       // a grant applied and no forbid did
+  kNoGrant,           // default deny: no grant applied
+  kForbidden,         // a forbid applied (or could not be evaluated: fail closed)
+  kTenantMismatch,    // principal and resource belong to different tenants
+  kBadRequest,        // the request named something the table does not have
+};
+const char* to_string(Reason r);
+
+inline constexpr uint32_t kNoRule = UINT32_MAX;
+
+struct Decision {
+  Effect effect = Effect::kDeny;
+  Reason reason = Reason::kNoGrant;
+  uint32_t rule = kNoRule;        // the deciding rule: the forbid that denied, or a grant that allowed
+  uint64_t obligations = 0;       // bit i: obligation instance i of the table applies (allow only)
+  uint32_t condition_errors = 0;  // conditions that could not be evaluated (missing data)
+  RequestError request_error = RequestError::kNone;
+  bool custom_role = false;       // the allow came from a custom role, not a policy rule
+
+  bool allowed() const { return effect == Effect::kAllow; }
+};
+
+}  // namespace edict::runtime

@@ -1,0 +1,54 @@
+// runtime/eval.h: evaluate a request against a table, and explain the answer.
+//
+// evaluate() is the hot path: noexcept, no heap allocation, no locks, bounded
+// time (cell lookup, a few bit tests, then the conditional rules of this one
+// (action, resource type) pair). Semantics (docs/language.md):
+//   - a request the table cannot interpret (unknown ids, request.error set) is
+//     denied with Reason::kBadRequest;
+//   - a principal and resource of different (or unknown) tenants: denied;
+//   - any forbid that applies, or whose condition cannot be evaluated: denied;
+//   - else a grant or custom-role permission that applies: allowed, with the
+//     obligations every allowing grant carries;
+//   - else denied (default deny).
+// The result never depends on the order of rules.
+//
+// explain() evaluates the same request and also lists every rule of the cell:
+// which applied, which did not and why, with the part of the condition that
+// failed and the values it saw. It allocates; use it for tools, not the hot path.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "runtime/decision.h"
+#include "runtime/request.h"
+#include "runtime/table.h"
+
+namespace edict::runtime {
+
+class CustomRoles;
+
+Decision evaluate(const Table& table, const Request& request, const CustomRoles* custom = nullptr) noexcept;
+
+struct RuleTrace {
+  uint32_t rule = 0;
+  bool forbid = false;
+  bool role_matched = false;   // the principal holds a role the rule names
+  bool applied = false;
+  bool error = false;          // its condition could not be evaluated
+  std::string failed;          // the condition leaves that were false or errors, with values
+};
+
+struct Explanation {
+  Decision decision;
+  std::vector<RuleTrace> rules;  // the rules of the request's cell, forbids first
+  std::string summary;           // one line: "allowed by grant `x`", "denied: ..."
+};
+
+// `describe_entity` turns an entity id back into text for messages (tools keep
+// the strings they interned); may be empty.
+Explanation explain(const Table& table, const Request& request, const CustomRoles* custom = nullptr,
+                    const std::function<std::string(int64_t)>& describe_entity = {});
+
+}  // namespace edict::runtime

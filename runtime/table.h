@@ -1,0 +1,139 @@
+// runtime/table.h: a loaded, verified decision table.
+//
+// Table::load() checks every byte of a .edictc image before anything reads it:
+// magic, version, checksum, then every section's bounds and every index, count and
+// offset inside it, and the stack discipline of every condition program. A Table
+// that loaded is safe to evaluate with any Request; a corrupt one never loads.
+// The Table owns an (8-aligned) copy of the bytes and is immutable: safe for
+// concurrent use by any number of threads.
+//
+// docs/table-format.md specifies the format; runtime/format/table_format.h is
+// the one header shared by the writer (compiler/lower.cc) and this reader.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "runtime/format/table_format.h"
+#include "support/result.h"
+
+namespace edict::runtime {
+
+enum class LoadErrorCode : uint8_t {
+  kTruncated,      // shorter than its header or than the size the header states
+  kBadMagic,       // not an Edict table
+  kVersion,        // a format major version this reader does not implement
+  kChecksum,       // the bytes do not match their checksum (corruption)
+  kBadSection,     // a section outside the file, overlapping, misaligned or missing
+  kBadIndex,       // an index, count or offset inside a section is out of range
+  kBadProgram,     // a condition program that could underflow or overflow its stack
+  kTooLarge,       // larger than the reader accepts
+  kIo,             // the file could not be read
+};
+
+struct LoadError {
+  LoadErrorCode code;
+  uint64_t offset = 0;  // where in the file the problem was found
+  std::string message;
+};
+const char* to_string(LoadErrorCode c);
+
+class Table {
+ public:
+  // Verifies and keeps a copy of `bytes`.
+  static Result<std::shared_ptr<const Table>, LoadError> load(std::span<const std::byte> bytes) noexcept;
+  static Result<std::shared_ptr<const Table>, LoadError> load_file(const std::string& path) noexcept;
+
+  uint64_t policy_hash() const { return header().policy_hash; }
+  size_t size() const { return bytes_.size(); }
+  std::span<const std::byte> bytes() const { return bytes_; }
+
+  // Counts.
+  const format::Meta& meta() const { return *meta_; }
+  uint32_t role_count() const { return meta_->role_count; }
+  uint32_t action_count() const { return meta_->action_count; }
+  uint32_t resource_count() const { return meta_->resource_count; }
+  uint32_t rule_count() const { return meta_->rule_count; }
+
+  // Names (string views into the table).
+  std::string_view string(uint32_t id) const;
+  std::string_view role_name(uint32_t role) const { return string(roles_[role].name); }
+  std::string_view action_name(uint32_t action) const { return string(actions_[action].name); }
+  std::string_view resource_name(uint32_t type) const { return string(resources_[type].name); }
+  std::string_view rule_name(uint32_t rule) const { return string(rules_[rule].name); }
+  std::string_view obligation_text(uint32_t instance) const;  // "redact(pii)"
+
+  // Lookups by name for builders and tools (linear: not for the hot path).
+  std::optional<uint32_t> find_role(std::string_view name) const;
+  std::optional<uint32_t> find_action(std::string_view name) const;
+  std::optional<uint32_t> find_resource(std::string_view name) const;
+  std::optional<uint32_t> find_catalog(std::string_view name) const;
+  // Attribute slots: principal, resource (shared by every resource type), context.
+  std::optional<uint32_t> find_attr(format::Root root, std::string_view name) const;
+  const format::Attr& attr(format::Root root, uint32_t slot) const;
+  uint32_t attr_count(format::Root root) const;
+  std::optional<uint32_t> find_enum_value(uint32_t enum_id, std::string_view name) const;
+  std::string_view enum_value_name(uint32_t enum_id, uint32_t value) const;
+
+  // Debug information (empty when the table was compiled without it).
+  bool has_debug() const { return !debug_rules_.empty(); }
+  const format::DebugRule* debug_rule(uint32_t rule) const;
+  std::string_view instr_text(uint32_t instr) const;
+
+  // ---- raw views for the evaluator (all verified by load) ----
+  std::span<const format::Role> roles() const { return roles_; }
+  std::span<const format::Cell> cells() const { return cells_; }
+  std::span<const uint64_t> bitsets() const { return bitsets_; }
+  std::span<const format::RoleRule> role_rules() const { return role_rules_; }
+  std::span<const format::CondRule> cond_rules() const { return cond_rules_; }
+  std::span<const format::Instr> code() const { return code_; }
+  std::span<const int64_t> pool() const { return pool_; }
+  std::span<const format::Rule> rules() const { return rules_; }
+  std::span<const format::Catalog> catalogs() const { return catalogs_; }
+  std::span<const format::CatalogEntry> catalog_entries() const { return catalog_entries_; }
+  std::span<const format::Enum> enums() const { return enums_; }
+  uint32_t words() const { return meta_->words; }
+  const uint64_t* bits(uint32_t bitset) const { return bitsets_.data() + static_cast<size_t>(bitset) * meta_->words; }
+  const format::Cell& cell(uint32_t action, uint32_t type) const {
+    return cells_[static_cast<size_t>(action) * meta_->resource_count + type];
+  }
+
+ private:
+  Table() = default;
+  const format::Header& header() const { return *reinterpret_cast<const format::Header*>(bytes_.data()); }
+  std::optional<LoadError> verify();
+
+  std::vector<uint64_t> aligned_;  // the bytes, 8-aligned so records are read in place
+  std::span<const std::byte> bytes_;
+  mutable std::mutex obligation_text_mutex_;
+  mutable std::vector<std::string> obligation_texts_;
+  const format::Meta* meta_ = nullptr;
+  std::span<const uint32_t> string_index_;  // pairs (offset, length)
+  std::span<const char> string_data_;
+  std::span<const format::Role> roles_;
+  std::span<const format::Name> actions_;
+  std::span<const format::Name> resources_;
+  std::span<const format::Attr> attrs_;
+  std::span<const format::Enum> enums_;
+  std::span<const uint32_t> enum_values_;
+  std::span<const format::Cell> cells_;
+  std::span<const uint64_t> bitsets_;
+  std::span<const format::RoleRule> role_rules_;
+  std::span<const format::CondRule> cond_rules_;
+  std::span<const format::Instr> code_;
+  std::span<const int64_t> pool_;
+  std::span<const format::Rule> rules_;
+  std::span<const format::Obligation> obligations_;
+  std::span<const format::Catalog> catalogs_;
+  std::span<const format::CatalogEntry> catalog_entries_;
+  std::span<const format::DebugRule> debug_rules_;
+  std::span<const uint32_t> debug_instrs_;
+};
+
+}  // namespace edict::runtime

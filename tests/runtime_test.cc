@@ -1,0 +1,374 @@
+// tests/runtime_test.cc: compiled tables evaluated: semantics, explanations,
+// custom roles, the loader's rejection of corrupt tables, and zero allocation.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <cstdlib>
+#include <new>
+
+#include "runtime/custom_roles.h"
+#include "runtime/eval.h"
+#include "runtime/request_builder.h"
+#include "tests/testing/compile_text.h"
+
+// Counts heap allocations made by this test binary (the zero-allocation test).
+static std::atomic<long> g_allocations{0};
+void* operator new(std::size_t n) {
+  g_allocations.fetch_add(1, std::memory_order_relaxed);
+  if (void* p = std::malloc(n == 0 ? 1 : n)) return p;
+  throw std::bad_alloc();
+}
+void operator delete(void* p) noexcept { std::free(p); }
+void operator delete(void* p, std::size_t) noexcept { std::free(p); }
+
+namespace edict {
+namespace {
+
+using runtime::Decision;
+using runtime::Effect;
+using runtime::Reason;
+using runtime::RequestBuilder;
+using Root = runtime::format::Root;
+
+const std::string kPolicy = R"(
+enum Status { invited, active, suspended }
+entity Group;
+entity Ivr;
+entity User { status: Status, groups: set<Group>, ivrs: set<Ivr>, level: int }
+action view, edit, delete, assign_role, export;
+action manage = view | edit | delete;
+resource Call { group: Group?, ivr: Ivr?, owner: User?, label: string? } actions manage, export;
+resource Transcript actions view;
+resource Member { role: Role } actions view, edit, assign_role;
+resource Billing actions view, edit;
+context { mfa: bool, new_role: Role? }
+superadmin role root;
+role agent;
+role manager extends agent;
+role admin extends manager;
+role accountant;
+rank agent < manager < admin;
+obligation redact(pii, payment);
+
+admin_all: grant admin manage, export on Call;
+scoped: grant agent view on Call
+  when (resource has group && resource.group in principal.groups)
+    || (resource has ivr && resource.ivr in principal.ivrs);
+own_calls: grant agent edit on Call when resource has owner && resource.owner == principal;
+scrubbed: grant agent view on Transcript with redact(pii);
+full_transcript: grant manager view on Transcript;
+edit_below: grant manager edit on Member when resource.role < principal.rank;
+billing: grant accountant view, edit on Billing;
+export_needs_mfa: forbid export on Call unless context.mfa;
+no_admin_edits: forbid edit, assign_role on Member when resource.role == admin unless principal is root;
+inactive: forbid * on * when principal.status != active;
+labelled: grant agent delete on Call when resource has label && resource.label == "temp";
+
+catalog custom for agent {
+  grantable view, edit on Billing;
+  grantable export on Call when resource has group && resource.group in principal.groups;
+}
+)";
+
+class Runtime : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    table_ = testing::compile_source(kPolicy);
+    ASSERT_NE(table_, nullptr);
+  }
+  // A request by an active principal of tenant t1 on a resource of t1.
+  RequestBuilder make(const char* action, const char* type, std::initializer_list<const char*> roles) {
+    RequestBuilder b(*table_, custom_.get());
+    b.action(action).resource_type(type).principal("u1", "t1").resource_tenant("t1");
+    for (const char* r : roles) b.role(r);
+    b.attr(Root::kPrincipal, "status", "active");
+    return b;
+  }
+  Decision eval(RequestBuilder& b) { return runtime::evaluate(*table_, b.build(), custom_.get()); }
+  std::string rule(const Decision& d) { return d.rule == runtime::kNoRule ? "-" : std::string(table_->rule_name(d.rule)); }
+
+  std::shared_ptr<const runtime::Table> table_;
+  std::unique_ptr<runtime::CustomRoles> custom_;
+};
+
+TEST_F(Runtime, RoleOnlyGrantAndDefaultDeny) {
+  auto b = make("view", "Call", {"admin"});
+  Decision d = eval(b);
+  EXPECT_EQ(d.effect, Effect::kAllow);
+  EXPECT_EQ(rule(d), "admin_all");
+  auto c = make("view", "Billing", {"admin"});
+  d = eval(c);
+  EXPECT_EQ(d.effect, Effect::kDeny);
+  EXPECT_EQ(d.reason, Reason::kNoGrant);
+}
+
+TEST_F(Runtime, InheritanceGivesParentsPermissions) {
+  auto b = make("view", "Transcript", {"admin"});  // admin extends manager extends agent
+  Decision d = eval(b);
+  EXPECT_EQ(d.effect, Effect::kAllow);
+  EXPECT_EQ(d.obligations, 0u) << "full_transcript has no obligation, so redaction does not apply";
+}
+
+TEST_F(Runtime, ObligationAppliesOnlyIfEveryAllowingGrantCarriesIt) {
+  auto b = make("view", "Transcript", {"agent"});
+  Decision d = eval(b);
+  ASSERT_EQ(d.effect, Effect::kAllow);
+  ASSERT_NE(d.obligations, 0u);
+  EXPECT_EQ(table_->obligation_text(static_cast<uint32_t>(__builtin_ctzll(d.obligations))), "redact(pii)");
+}
+
+TEST_F(Runtime, ScopeByGroupOrIvr) {
+  auto in = make("view", "Call", {"agent"});
+  in.attr(Root::kPrincipal, "groups", "g1,g2").attr(Root::kResource, "group", "g2");
+  EXPECT_EQ(eval(in).effect, Effect::kAllow);
+  auto out = make("view", "Call", {"agent"});
+  out.attr(Root::kPrincipal, "groups", "g1,g2").attr(Root::kResource, "group", "g7");
+  EXPECT_EQ(eval(out).effect, Effect::kDeny);
+  auto by_ivr = make("view", "Call", {"agent"});
+  by_ivr.attr(Root::kPrincipal, "groups", "g1").attr(Root::kPrincipal, "ivrs", "i1").attr(Root::kResource, "ivr", "i1");
+  EXPECT_EQ(eval(by_ivr).effect, Effect::kAllow);
+  auto neither = make("view", "Call", {"agent"});
+  neither.attr(Root::kPrincipal, "groups", "g1");
+  EXPECT_EQ(eval(neither).effect, Effect::kDeny);
+}
+
+TEST_F(Runtime, OwnershipComparesWithThePrincipal) {
+  auto mine = make("edit", "Call", {"agent"});
+  mine.attr(Root::kResource, "owner", "u1");
+  EXPECT_EQ(eval(mine).effect, Effect::kAllow);
+  auto theirs = make("edit", "Call", {"agent"});
+  theirs.attr(Root::kResource, "owner", "u2");
+  EXPECT_EQ(eval(theirs).effect, Effect::kDeny);
+}
+
+TEST_F(Runtime, ForbidBeatsGrantAndMissingDataFailsClosed) {
+  auto no_mfa = make("export", "Call", {"admin"});
+  Decision d = eval(no_mfa);
+  EXPECT_EQ(d.effect, Effect::kDeny);
+  EXPECT_EQ(d.reason, Reason::kForbidden);
+  EXPECT_EQ(rule(d), "export_needs_mfa") << "context.mfa absent: the forbid's condition errs, so it applies";
+  auto mfa = make("export", "Call", {"admin"});
+  mfa.attr(Root::kContext, "mfa", "true");
+  EXPECT_EQ(eval(mfa).effect, Effect::kAllow);
+}
+
+TEST_F(Runtime, StatusForbidAppliesToEveryone) {
+  auto b = make("view", "Call", {"admin"});
+  b.attr(Root::kPrincipal, "status", "suspended");
+  Decision d = eval(b);
+  EXPECT_EQ(d.effect, Effect::kDeny);
+  EXPECT_EQ(rule(d), "inactive");
+  RequestBuilder no_status(*table_);
+  no_status.action("view").resource_type("Call").principal("u1", "t1").resource_tenant("t1").role("admin");
+  EXPECT_EQ(runtime::evaluate(*table_, no_status.build()).effect, Effect::kDeny) << "unknown status fails closed";
+}
+
+TEST_F(Runtime, RankLadderAndTheSuperadmin) {
+  auto below = make("edit", "Member", {"manager"});
+  below.attr(Root::kResource, "role", "agent");
+  EXPECT_EQ(eval(below).effect, Effect::kAllow);
+  auto same = make("edit", "Member", {"manager"});
+  same.attr(Root::kResource, "role", "manager");
+  EXPECT_EQ(eval(same).effect, Effect::kDeny);
+  auto admin_target = make("edit", "Member", {"root"});
+  admin_target.attr(Root::kResource, "role", "admin");
+  Decision d = eval(admin_target);
+  EXPECT_EQ(d.effect, Effect::kAllow) << "the superadmin holds every permission and is exempt from no_admin_edits";
+  EXPECT_EQ(rule(d), "superadmin `root`");
+  auto root_billing = make("edit", "Billing", {"root"});
+  EXPECT_EQ(eval(root_billing).effect, Effect::kAllow);
+}
+
+TEST_F(Runtime, StringEquality) {
+  auto temp = make("delete", "Call", {"agent"});
+  temp.attr(Root::kResource, "label", "temp");
+  EXPECT_EQ(eval(temp).effect, Effect::kAllow);
+  auto other = make("delete", "Call", {"agent"});
+  other.attr(Root::kResource, "label", "tempo");
+  EXPECT_EQ(eval(other).effect, Effect::kDeny);
+}
+
+TEST_F(Runtime, TenantIsolationIsBuiltIn) {
+  auto b = make("view", "Call", {"admin"});
+  b.resource_tenant("t2");
+  Decision d = eval(b);
+  EXPECT_EQ(d.effect, Effect::kDeny);
+  EXPECT_EQ(d.reason, Reason::kTenantMismatch);
+  RequestBuilder none(*table_);
+  none.action("view").resource_type("Call").principal("u1", "").role("admin");
+  EXPECT_EQ(runtime::evaluate(*table_, none.build()).reason, Reason::kTenantMismatch);
+}
+
+TEST_F(Runtime, UnknownNamesAreDeniedWithAReason) {
+  for (auto [action, type, role] : {std::tuple{"fly", "Call", "admin"}, std::tuple{"view", "Plane", "admin"},
+                                    std::tuple{"view", "Call", "pilot"}}) {
+    auto b = make(action, type, {role});
+    Decision d = eval(b);
+    EXPECT_EQ(d.effect, Effect::kDeny);
+    EXPECT_EQ(d.reason, Reason::kBadRequest);
+    EXPECT_FALSE(b.error_message().empty());
+  }
+  runtime::Request raw;
+  raw.action = 999;
+  EXPECT_EQ(runtime::evaluate(*table_, raw).reason, Reason::kBadRequest);
+  const uint32_t bad_role = 999;
+  raw.action = 0;
+  raw.roles = {&bad_role, 1};
+  raw.principal_tenant = raw.resource_tenant = 1;
+  EXPECT_EQ(runtime::evaluate(*table_, raw).request_error, runtime::RequestError::kUnknownRole);
+}
+
+TEST_F(Runtime, WrongValueKindsFailClosed) {
+  runtime::Request r;
+  r.action = *table_->find_action("view");
+  r.resource_type = *table_->find_resource("Call");
+  r.principal_tenant = r.resource_tenant = 7;
+  const uint32_t agent = *table_->find_role("agent");
+  r.roles = {&agent, 1};
+  std::vector<runtime::Value> p(table_->attr_count(Root::kPrincipal)), res(table_->attr_count(Root::kResource));
+  p[*table_->find_attr(Root::kPrincipal, "status")] = runtime::Value::enum_value(1);
+  p[*table_->find_attr(Root::kPrincipal, "groups")] = runtime::Value::integer(5);  // not a set
+  res[*table_->find_attr(Root::kResource, "group")] = runtime::Value::entity(5);
+  r.principal_attrs = p;
+  r.resource_attrs = res;
+  EXPECT_EQ(runtime::evaluate(*table_, r).effect, Effect::kDeny);
+  p[*table_->find_attr(Root::kPrincipal, "status")] = runtime::Value::enum_value(77);  // out of range
+  EXPECT_EQ(runtime::evaluate(*table_, r).effect, Effect::kDeny);
+}
+
+TEST_F(Runtime, CustomRolesAreCheckedAgainstTheCatalog) {
+  custom_ = std::make_unique<runtime::CustomRoles>(table_);
+  auto ok = custom_->add({"billing_person", "custom", {{"view", "Billing"}}});
+  ASSERT_TRUE(ok.has_value()) << ok.error();
+  auto exporter = custom_->add({"exporter", "custom", {{"export", "Call"}}});
+  ASSERT_TRUE(exporter.has_value());
+  auto too_much = custom_->add({"greedy", "custom", {{"delete", "Call"}}});
+  ASSERT_FALSE(too_much.has_value());
+  EXPECT_EQ(too_much.error(), "custom role `greedy` exceeds catalog `custom`: `delete` on `Call` is not grantable");
+  EXPECT_FALSE(custom_->add({"x", "nope", {}}).has_value());
+
+  auto b = make("view", "Billing", {"agent"});
+  b.custom_role("billing_person");
+  Decision d = eval(b);
+  EXPECT_EQ(d.effect, Effect::kAllow);
+  EXPECT_TRUE(d.custom_role);
+  auto edit = make("edit", "Billing", {"agent"});
+  edit.custom_role("billing_person");
+  EXPECT_EQ(eval(edit).effect, Effect::kDeny) << "not in the custom role";
+  auto not_holder = make("view", "Billing", {"accountant"});
+  not_holder.custom_role("billing_person");
+  EXPECT_EQ(eval(not_holder).custom_role, false) << "accountant is not a holder of this catalog";
+  // The catalog entry's condition travels with the permission, and forbids still apply.
+  auto exp = make("export", "Call", {"agent"});
+  exp.custom_role("exporter").attr(Root::kContext, "mfa", "true");
+  exp.attr(Root::kPrincipal, "groups", "g1").attr(Root::kResource, "group", "g1");
+  EXPECT_EQ(eval(exp).effect, Effect::kAllow);
+  auto exp_no_mfa = make("export", "Call", {"agent"});
+  exp_no_mfa.custom_role("exporter").attr(Root::kPrincipal, "groups", "g1").attr(Root::kResource, "group", "g1");
+  EXPECT_EQ(eval(exp_no_mfa).reason, Reason::kForbidden);
+  auto exp_other_group = make("export", "Call", {"agent"});
+  exp_other_group.custom_role("exporter").attr(Root::kContext, "mfa", "true");
+  exp_other_group.attr(Root::kPrincipal, "groups", "g1").attr(Root::kResource, "group", "g2");
+  EXPECT_EQ(eval(exp_other_group).effect, Effect::kDeny);
+}
+
+TEST_F(Runtime, ExplainSaysWhichPartFailedAndWhere) {
+  RequestBuilder b = make("view", "Call", {"agent"});
+  b.attr(Root::kPrincipal, "groups", "g1,g2").attr(Root::kResource, "group", "g7");
+  const auto x = runtime::explain(*table_, b.build(), nullptr, [&](int64_t id) { return b.entity_name(id); });
+  EXPECT_EQ(x.decision.effect, Effect::kDeny);
+  EXPECT_NE(x.summary.find("`scoped` (test.edict:22) did not apply"), std::string::npos) << x.summary;
+  EXPECT_NE(x.summary.find("`resource.group in principal.groups` is false "
+                           "(resource.group=g7, principal.groups={g1, g2})"),
+            std::string::npos)
+      << x.summary;
+  RequestBuilder f = make("export", "Call", {"admin"});
+  const auto y = runtime::explain(*table_, f.build());
+  EXPECT_EQ(y.summary, "denied by forbid `export_needs_mfa` (test.edict:30)");
+}
+
+TEST(RuntimeDeterminism, CompilingTwiceGivesTheSameBytes) {
+  EXPECT_EQ(testing::compile_bytes(kPolicy), testing::compile_bytes(kPolicy));
+}
+
+TEST(RuntimeAllocation, EvaluateNeverAllocates) {
+  auto table = testing::compile_source(kPolicy);
+  ASSERT_NE(table, nullptr);
+  runtime::CustomRoles custom(table);
+  ASSERT_TRUE(custom.add({"billing_person", "custom", {{"view", "Billing"}}}).has_value());
+  std::vector<std::unique_ptr<RequestBuilder>> builders;
+  for (const char* action : {"view", "edit", "export", "delete"}) {
+    for (const char* type : {"Call", "Billing", "Transcript", "Member"}) {
+      for (const char* role : {"agent", "manager", "admin", "root", "accountant"}) {
+        auto b = std::make_unique<RequestBuilder>(*table, &custom);
+        b->action(action).resource_type(type).principal("u1", "t1").resource_tenant("t1").role(role);
+        b->attr(Root::kPrincipal, "status", "active").attr(Root::kPrincipal, "groups", "g1,g2");
+        b->attr(Root::kResource, "group", "g2").attr(Root::kResource, "role", "agent").custom_role("billing_person");
+        b->attr(Root::kResource, "label", "temp").attr(Root::kContext, "mfa", "true");
+        builders.push_back(std::move(b));
+      }
+    }
+  }
+  std::vector<const runtime::Request*> requests;
+  for (auto& b : builders) requests.push_back(&b->build());
+  long allows = 0;
+  const long before = g_allocations.load();
+  for (int i = 0; i < 200; ++i) {
+    for (const runtime::Request* r : requests) allows += runtime::evaluate(*table, *r, &custom).allowed();
+  }
+  EXPECT_EQ(g_allocations.load() - before, 0) << "evaluate allocated";
+  EXPECT_GT(allows, 0);
+}
+
+// Every truncation and every single-bit flip of a compiled table is rejected.
+TEST(RuntimeLoader, RejectsEveryTruncationAndBitFlip) {
+  const std::string small = R"(
+    entity User { ok: bool }
+    action view;
+    resource Doc { level: int } actions view;
+    role reader;
+    grant reader view on Doc when principal.ok && resource.level < 3;
+  )";
+  const auto bytes = testing::compile_bytes(small, /*debug=*/true);
+  ASSERT_FALSE(bytes.empty());
+  ASSERT_TRUE(runtime::Table::load(bytes).has_value());
+  for (size_t n = 0; n < bytes.size(); ++n) {
+    auto t = runtime::Table::load(std::span(bytes.data(), n));
+    ASSERT_FALSE(t.has_value()) << "truncation to " << n << " bytes loaded";
+  }
+  std::vector<std::byte> copy = bytes;
+  for (size_t i = 0; i < copy.size(); ++i) {
+    for (int bit = 0; bit < 8; ++bit) {
+      copy[i] ^= std::byte(1 << bit);
+      auto t = runtime::Table::load(copy);
+      ASSERT_FALSE(t.has_value()) << "flip of bit " << bit << " of byte " << i << " loaded";
+      copy[i] ^= std::byte(1 << bit);
+    }
+  }
+  std::vector<std::byte> longer = bytes;
+  longer.push_back(std::byte{0});
+  EXPECT_FALSE(runtime::Table::load(longer).has_value());
+}
+
+TEST(RuntimeLoader, ReportsWhatIsWrong) {
+  auto empty = runtime::Table::load({});
+  ASSERT_FALSE(empty.has_value());
+  EXPECT_EQ(empty.error().code, runtime::LoadErrorCode::kTruncated);
+  std::vector<std::byte> junk(200, std::byte{'x'});
+  auto bad = runtime::Table::load(junk);
+  ASSERT_FALSE(bad.has_value());
+  EXPECT_EQ(bad.error().code, runtime::LoadErrorCode::kBadMagic);
+  EXPECT_FALSE(runtime::Table::load_file("/nonexistent.edictc").has_value());
+}
+
+TEST(SeedPolicies, AllCompileAndLoad) {
+  for (const char* name : {"voice_workspace", "tenant_crm", "pbx", "dashboard", "contact_center"}) {
+    SCOPED_TRACE(name);
+    auto t = testing::compile_repo_file(std::string("policies/") + name + ".edict");
+    ASSERT_NE(t, nullptr);
+    EXPECT_GT(t->rule_count(), 0u);
+  }
+}
+
+}  // namespace
+}  // namespace edict
