@@ -208,8 +208,8 @@ class CondCompiler {
     if (when) expr(*when);
     if (unless) {
       expr(*unless);
-      emit({static_cast<uint8_t>(Op::kNot)}, nullptr);
-      if (when) emit({static_cast<uint8_t>(Op::kAnd)}, nullptr);
+      emit({static_cast<uint8_t>(Op::kNot), 0, 0, 0, 0, 0, 0}, nullptr);
+      if (when) emit({static_cast<uint8_t>(Op::kAnd), 0, 0, 0, 0, 0, 0}, nullptr);
     }
     return {first, static_cast<uint32_t>(code_.size()) - first};
   }
@@ -408,7 +408,7 @@ class CondCompiler {
         return;
       case ExprKind::kNot:
         expr(*e.children[0]);
-        emit({static_cast<uint8_t>(Op::kNot)}, nullptr);
+        emit({static_cast<uint8_t>(Op::kNot), 0, 0, 0, 0, 0, 0}, nullptr);
         return;
       case ExprKind::kAnd:
       case ExprKind::kOr: {
@@ -418,7 +418,7 @@ class CondCompiler {
         expr(*e.children[0]);
         for (size_t i = 1; i < e.children.size(); ++i) {
           expr(*e.children[i]);
-          emit({op}, nullptr);
+          emit({op, 0, 0, 0, 0, 0, 0}, nullptr);
         }
         return;
       }
@@ -543,9 +543,9 @@ Result<std::vector<std::byte>> lower(const Workspace& ws, FileId root, const Pol
   for (const Attribute& a : p.context) slots.context.emplace_back(a.name, a.type);
 
   std::vector<fmtx::Attr> attrs;
-  auto add_attrs = [&](const std::vector<std::pair<std::string, Type>>& v, Root root) {
+  auto add_attrs = [&](const std::vector<std::pair<std::string, Type>>& v, Root attr_root) {
     for (const auto& [name, t] : v) {
-      attrs.push_back({w.str(name), static_cast<uint8_t>(root), static_cast<uint8_t>(attr_kind(t.kind)),
+      attrs.push_back({w.str(name), static_cast<uint8_t>(attr_root), static_cast<uint8_t>(attr_kind(t.kind)),
                        static_cast<uint8_t>(t.set ? 1 : 0), 0, t.kind == Kind::kEnum ? t.id : fmtx::kNone});
     }
   };

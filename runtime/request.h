@@ -39,21 +39,31 @@ struct Value {
   const std::string_view* strs = nullptr;
   uint32_t count = 0;
 
-  static Value boolean(bool b) { return {ValueKind::kBool, b ? 1 : 0}; }
-  static Value integer(int64_t v) { return {ValueKind::kInt, v}; }
-  static Value string(std::string_view v) { Value x{ValueKind::kString}; x.s = v; return x; }
-  static Value enum_value(uint32_t index) { return {ValueKind::kEnum, index}; }
-  static Value entity(int64_t id) { return {ValueKind::kEntity, id}; }
-  static Value role(uint32_t id) { return {ValueKind::kRole, id}; }
+  static Value of(ValueKind kind, int64_t i) {
+    Value x;
+    x.kind = kind;
+    x.i = i;
+    return x;
+  }
+  static Value boolean(bool b) { return of(ValueKind::kBool, b ? 1 : 0); }
+  static Value integer(int64_t v) { return of(ValueKind::kInt, v); }
+  static Value string(std::string_view v) {
+    Value x = of(ValueKind::kString, 0);
+    x.s = v;
+    return x;
+  }
+  static Value enum_value(uint32_t index) { return of(ValueKind::kEnum, index); }
+  static Value entity(int64_t id) { return of(ValueKind::kEntity, id); }
+  static Value role(uint32_t id) { return of(ValueKind::kRole, id); }
   // `sorted_ids` must be sorted ascending (the evaluator binary-searches it).
   static Value id_set(std::span<const int64_t> sorted_ids) {
-    Value x{ValueKind::kIdSet};
+    Value x = of(ValueKind::kIdSet, 0);
     x.ids = sorted_ids.data();
     x.count = static_cast<uint32_t>(sorted_ids.size());
     return x;
   }
   static Value string_set(std::span<const std::string_view> items) {
-    Value x{ValueKind::kStringSet};
+    Value x = of(ValueKind::kStringSet, 0);
     x.strs = items.data();
     x.count = static_cast<uint32_t>(items.size());
     return x;
