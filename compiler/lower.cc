@@ -31,6 +31,14 @@ using fmtx::Root;
 using Kind = Type::Kind;
 using ast::ExprKind;
 
+// At most `max` bytes of `s`, cut at a character boundary (string data is UTF-8).
+std::string truncate_utf8(std::string_view s, size_t max) {
+  if (s.size() <= max) return std::string(s);
+  size_t n = max;
+  while (n > 0 && (static_cast<unsigned char>(s[n]) & 0xC0) == 0x80) --n;
+  return std::string(s.substr(0, n));
+}
+
 // ---- writing -----------------------------------------------------------------
 class TableWriter {
  public:
@@ -195,11 +203,11 @@ struct Operand {
 
 class CondCompiler {
  public:
-  CondCompiler(const Policy& p, const Slots& slots, TableWriter& w, const SourceMap& sources,
+  CondCompiler(const Policy& p, const Slots& slots, TableWriter& w, const SourceMap& sources, bool debug,
                std::vector<Instr>& code, std::vector<uint32_t>& instr_text, std::vector<int64_t>& pool,
                Diagnostics& diags)
-      : p_(p), slots_(slots), w_(w), sources_(sources), code_(code), instr_text_(instr_text), pool_(pool),
-        diags_(diags) {}
+      : p_(p), slots_(slots), w_(w), sources_(sources), debug_(debug), code_(code), instr_text_(instr_text),
+        pool_(pool), diags_(diags) {}
 
   // Appends the program for `when C unless D` and returns its (first, count).
   std::pair<uint32_t, uint32_t> compile(const ast::Expr* when, const ast::Expr* unless) {
@@ -217,11 +225,11 @@ class CondCompiler {
  private:
   void emit(Instr i, const ast::Expr* source) {
     code_.push_back(i);
-    instr_text_.push_back(source ? w_.str(text_of(source->span)) : fmtx::kNone);
+    // Source text is debug information: without it the table carries none.
+    instr_text_.push_back(source && debug_ ? w_.str(text_of(source->span)) : fmtx::kNone);
   }
   std::string text_of(Span s) const {
-    std::string_view t = sources_.file(s.file).text().substr(s.begin, s.end - s.begin);
-    return std::string(t.substr(0, 200));
+    return truncate_utf8(sources_.file(s.file).text().substr(s.begin, s.end - s.begin), 200);
   }
   void fail(const ast::Expr& e, std::string what) {
     diags_.error("E0399", e.span, "internal error: cannot compile this condition: " + what);
@@ -299,9 +307,31 @@ class CondCompiler {
   static uint32_t lo(int64_t v) { return static_cast<uint32_t>(static_cast<uint64_t>(v) & 0xFFFFFFFFu); }
   static uint32_t hi(int64_t v) { return static_cast<uint32_t>(static_cast<uint64_t>(v) >> 32); }
 
+  static bool is_condition(const ast::Expr& e) {
+    switch (e.kind) {
+      case ExprKind::kNot:
+      case ExprKind::kAnd:
+      case ExprKind::kOr:
+      case ExprKind::kCompare:
+      case ExprKind::kIn:
+      case ExprKind::kHas:
+      case ExprKind::kIs: return true;
+      default: return false;
+    }
+  }
+
   void compare(const ast::Expr& e) {
     const ast::Expr& l = *e.children[0];
     const ast::Expr& r = *e.children[1];
+    // A condition compared with a bool (`(principal is admin) == false`): both
+    // sides are truth values; compare them as such.
+    if (is_condition(l) || is_condition(r)) {
+      expr(l);
+      expr(r);
+      const auto op = e.op == ast::CmpOp::kEq ? Op::kEqual : Op::kNotEqual;
+      emit({static_cast<uint8_t>(op), 0, 0, 0, 0, 0, 0}, &e);
+      return;
+    }
     Operand a, b;
     if (needs_context(l) && !needs_context(r)) {
       b = operand(r, nullptr);
@@ -476,6 +506,7 @@ class CondCompiler {
   const Slots& slots_;
   TableWriter& w_;
   const SourceMap& sources_;
+  bool debug_;
   std::vector<Instr>& code_;
   std::vector<uint32_t>& instr_text_;
   std::vector<int64_t>& pool_;
@@ -620,7 +651,7 @@ Result<std::vector<std::byte>> lower(const Workspace& ws, FileId root, const Pol
   std::vector<Instr> code;
   std::vector<uint32_t> instr_text;
   std::vector<int64_t> pool;
-  CondCompiler cc(p, slots, w, sources, code, instr_text, pool, diags);
+  CondCompiler cc(p, slots, w, sources, options.debug_info, code, instr_text, pool, diags);
   std::vector<std::pair<uint32_t, uint32_t>> programs;
   for (const Rule& r : p.rules) programs.push_back(cc.compile(r.when, r.unless));
 
@@ -712,7 +743,7 @@ Result<std::vector<std::byte>> lower(const Workspace& ws, FileId root, const Pol
       const SourceFile& f = sources.file(r.span.file);
       const LineCol at = f.line_col(r.span.begin);
       std::string_view text = f.text().substr(r.span.begin, r.span.end - r.span.begin);
-      debug_rules.push_back({w.str(f.name()), at.line, at.column, w.str(text.substr(0, 2000))});
+      debug_rules.push_back({w.str(f.name()), at.line, at.column, w.str(truncate_utf8(text, 2000))});
     }
     if (p.superadmin) {
       const Role& sa = p.roles[*p.superadmin];
@@ -762,7 +793,7 @@ Result<std::vector<std::byte>> lower(const Workspace& ws, FileId root, const Pol
   w.finish_bitsets();
   w.finish_strings();
 
-  uint64_t hash = 1469598103934665603ull;
+  uint64_t hash = 14695981039346656037ull;  // FNV-1a 64 offset basis
   for (FileId f : ws.closure(root)) hash = fnv1a(hash, sources.file(f).text());
   return w.serialize(hash, options.debug_info ? 1u : 0u);
 }

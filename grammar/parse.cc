@@ -19,6 +19,7 @@
 #include <fmt/format.h>
 
 #include "grammar/errors.h"
+#include "grammar/parse_support.h"
 #include "grammar/rules.h"
 
 namespace edict::grammar {
@@ -141,19 +142,6 @@ void push_nary(ParseState& s, ExprKind kind) {
   e->children.push_back(std::move(lhs));
   e->children.push_back(std::move(rhs));
   s.exprs.push_back(std::move(e));
-}
-
-std::string unescape(std::string_view quoted) {
-  std::string out;
-  for (size_t i = 1; i + 1 < quoted.size(); ++i) {
-    char c = quoted[i];
-    if (c == '\\' && i + 2 < quoted.size()) {
-      c = quoted[++i];
-      c = c == 'n' ? '\n' : c == 't' ? '\t' : c;
-    }
-    out.push_back(c);
-  }
-  return out;
 }
 
 // ---- actions -----------------------------------------------------------------
@@ -676,125 +664,23 @@ struct control : pg::must_if<error>::control<Rule> {
   }
 };
 
-// ---- byte checks and recovery ------------------------------------------------
-// Finds the first byte that is not part of valid UTF-8 (overlong forms, surrogates
-// and code points past U+10FFFF are invalid too), or a NUL. Returns npos if clean.
-struct ByteProblem {
-  size_t offset = std::string_view::npos;
-  bool nul = false;
-};
-ByteProblem find_bad_byte(std::string_view t) {
-  for (size_t i = 0; i < t.size();) {
-    if (t[i] == '\0') return {i, true};
-    const Utf8Char ch = decode_utf8(t, i);
-    if (!ch.valid) return {i, false};
-    i += ch.length;
-  }
-  return {};
-}
-
-bool is_word_byte(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
-         (static_cast<unsigned char>(c) & 0x80) != 0;
-}
-
-// Words that can start a declaration: recovery resumes at the first of these.
-bool starts_declaration(std::string_view rest) {
-  static constexpr std::string_view kStarters[] = {
-      "include", "enum",   "entity", "resource",   "category", "action", "role",
-      "superadmin", "rank", "context", "obligation", "catalog", "grant", "forbid", "test"};
-  size_t n = 0;
-  while (n < rest.size() && is_word_byte(rest[n])) ++n;
-  const std::string_view word = rest.substr(0, n);
-  for (auto k : kStarters) {
-    if (word == k) return true;
-  }
-  // `label: grant ...`
-  size_t j = n;
-  while (j < rest.size() && (rest[j] == ' ' || rest[j] == '\t')) ++j;
-  return n > 0 && j < rest.size() && rest[j] == ':';
-}
-
-// After a syntax error at `from`, the offset where parsing should resume: the next
-// point (after a `;` or `}`, or at a line start) whose next token begins a
-// declaration. Strings and comments are skipped so their contents cannot fool it.
-size_t resync(std::string_view t, size_t from) {
-  size_t i = from;
-  bool candidate = false;
-  auto next_token = [&](size_t p) {
-    while (p < t.size()) {
-      if (t[p] == ' ' || t[p] == '\t' || t[p] == '\r' || t[p] == '\n') { ++p; continue; }
-      if (t.substr(p, 2) == "//" || t[p] == '#') {
-        while (p < t.size() && t[p] != '\n') ++p;
-        continue;
-      }
-      if (t.substr(p, 2) == "/*") {
-        const size_t close = t.find("*/", p + 2);
-        p = close == std::string_view::npos ? t.size() : close + 2;
-        continue;
-      }
-      break;
-    }
-    return p;
-  };
-  while (i < t.size()) {
-    if (candidate) {
-      const size_t p = next_token(i);
-      if (p >= t.size() || starts_declaration(t.substr(p))) return p;
-      candidate = false;
-    }
-    const char c = t[i];
-    if (c == '"') {
-      ++i;
-      while (i < t.size() && t[i] != '"' && t[i] != '\n') i += t[i] == '\\' ? 2 : 1;
-      ++i;
-      continue;
-    }
-    if (t.substr(i, 2) == "//" || c == '#') {
-      while (i < t.size() && t[i] != '\n') ++i;
-      continue;
-    }
-    if (t.substr(i, 2) == "/*") {
-      const size_t close = t.find("*/", i + 2);
-      i = close == std::string_view::npos ? t.size() : close + 2;
-      continue;
-    }
-    ++i;
-    candidate = c == ';' || c == '}' || c == '\n';
-  }
-  return t.size();
-}
-
-std::string_view code_for(std::string_view message) {
-  if (message == error_message<string_body> || message == error_message<escape_code>) return "E0004";
-  if (message == error_message<comment_close>) return "E0005";
-  if (message == kTooDeep) return "E0006";
-  return "E0001";
-}
+// ---- recovery and reporting ----------------------------------------------------
+constexpr std::string_view kStarters[] = {
+    "include", "enum",    "entity",     "resource", "category", "action", "role", "superadmin",
+    "rank",    "context", "obligation", "catalog",  "grant",    "forbid", "test"};
 
 void report(const pg::parse_error& e, size_t base, ParseState& s) {
   const auto at = static_cast<uint32_t>(base + e.positions().front().byte);
   const std::string_view message = e.message();
-  Span span{s.file, at, at + 1};
-  Diagnostic d;
-  d.code = std::string(code_for(message));
-  d.message = std::string(message);
-  if (message == error_message<string_body>) {
-    span = {s.file, s.string_open, s.string_open + 1};
-  } else if (message == error_message<comment_close>) {
-    span = {s.file, s.comment_open, s.comment_open + 2};
-  } else if (message == error_message<decl_end> || message == error_message<rule_end> ||
-             message == error_message<entry_end>) {
-    // Point just after the last token, where the `;` belongs, as compilers do.
-    if (s.last_token_end > 0 && s.last_token_end <= at) span = {s.file, s.last_token_end, s.last_token_end};
-  } else if (message == kTooDeep) {
+  Diagnostic& d = report_syntax_error(std::string(message), at, s.last_token_end, s.string_open, s.comment_open,
+                                      s.file, *s.diags);
+  if (message == kTooDeep) {
+    d.code = "E0006";
     d.help = fmt::format("at most {} nested `(` or `!` are allowed", ast::kMaxExprDepth);
   }
   if (message == error_message<paren_close> && !s.paren_opens.empty()) {
     d.notes.push_back({{s.file, s.paren_opens.back(), s.paren_opens.back() + 1}, "to match this `(`"});
   }
-  d.span = span;
-  s.diags->add(std::move(d));
 }
 
 }  // namespace
@@ -805,23 +691,7 @@ ast::File parse(const SourceMap& sources, FileId id, Diagnostics& diags) {
   ast::File result;
   result.file = id;
 
-  if (text.size() > kMaxFileBytes) {
-    diags.error("E0009", {id, 0, 0}, fmt::format("file is too large ({} bytes)", text.size()))
-        .help = fmt::format("policy files are limited to {} MiB", kMaxFileBytes >> 20);
-    return result;
-  }
-  if (const ByteProblem bad = find_bad_byte(text); bad.offset != std::string_view::npos) {
-    const auto at = static_cast<uint32_t>(bad.offset);
-    if (bad.nul) {
-      diags.error("E0003", {id, at, at + 1}, "file contains a NUL byte")
-          .help = "policy files are UTF-8 text; is this a binary file?";
-    } else {
-      diags.error("E0002", {id, at, at + 1},
-                  fmt::format("invalid UTF-8 (byte 0x{:02X})", static_cast<unsigned char>(text[at])))
-          .help = "policy files must be UTF-8 text";
-    }
-    return result;
-  }
+  if (!check_bytes(sources, id, diags)) return result;
 
   ParseState s;
   s.text = text.data();
@@ -848,7 +718,7 @@ ast::File parse(const SourceMap& sources, FileId id, Diagnostics& diags) {
       report(e, pos, s);
       if (diags.error_count() - errors_before >= 50) break;  // hopeless file: stop early
       const size_t at = pos + e.positions().front().byte;
-      const size_t next = resync(text, at);
+      const size_t next = resync(text, at, kStarters);
       pos = next > pos ? next : pos + 1;  // always make progress
       if (pos >= text.size()) break;
     }

@@ -6,7 +6,7 @@
 //
 // Decisive rule: the lowest-numbered applicable forbid, else the lowest-numbered
 // applicable grant. Cells keep conditional rules sorted by rule id, forbids first,
-// so both searches stop at the first hit past the best unconditional candidate.
+// so each search needs only the rules numbered below the best candidate so far.
 #include "runtime/eval.h"
 
 #include <algorithm>
@@ -28,6 +28,7 @@ Tri tri(bool b) { return b ? kT : kF; }
 Tri tri_not(Tri a) { return a == kE ? kE : a == kT ? kF : kT; }
 Tri tri_and(Tri a, Tri b) { return (a == kF || b == kF) ? kF : (a == kE || b == kE) ? kE : kT; }
 Tri tri_or(Tri a, Tri b) { return (a == kT || b == kT) ? kT : (a == kE || b == kE) ? kE : kF; }
+Tri tri_eq(Tri a, Tri b) { return (a == kE || b == kE) ? kE : tri(a == b); }
 
 struct Ctx {
   const Table& t;
@@ -240,6 +241,8 @@ Tri run(const Ctx& c, uint32_t first, uint32_t count, Tri* trace = nullptr) {
       case f::Op::kNot: stack[sp - 1] = tri_not(stack[sp - 1]); break;
       case f::Op::kAnd: --sp; stack[sp - 1] = tri_and(stack[sp - 1], stack[sp]); break;
       case f::Op::kOr: --sp; stack[sp - 1] = tri_or(stack[sp - 1], stack[sp]); break;
+      case f::Op::kEqual: --sp; stack[sp - 1] = tri_eq(stack[sp - 1], stack[sp]); break;
+      case f::Op::kNotEqual: --sp; stack[sp - 1] = tri_not(tri_eq(stack[sp - 1], stack[sp])); break;
       default: stack[sp++] = leaf(c, in);
     }
     if (trace) trace[k - first] = stack[sp - 1];
@@ -461,7 +464,10 @@ std::string failed_parts(const Ctx& c, uint32_t first, uint32_t count,
   for (uint32_t k = 0; k < count; ++k) {
     const f::Instr& in = c.t.code()[first + k];
     const auto op = static_cast<f::Op>(in.op);
-    if (op == f::Op::kNot || op == f::Op::kAnd || op == f::Op::kOr || trace[k] == kT) continue;
+    if (op == f::Op::kNot || op == f::Op::kAnd || op == f::Op::kOr || op == f::Op::kEqual ||
+        op == f::Op::kNotEqual || trace[k] == kT) {
+      continue;
+    }
     std::string part = std::string(c.t.instr_text(first + k));
     if (part.empty()) part = f::op_name(op);
     std::vector<std::string> values;

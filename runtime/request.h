@@ -6,7 +6,7 @@
 // from names and strings for tools and tests.
 //
 // Ids are those of the loaded Table: action, resource type and role indices, and
-// attribute slots (Table::principal_attr() etc.). Entity ids (users, groups, IVRs,
+// attribute slots (Table::find_attr(root, name)). Entity ids (users, groups, IVRs,
 // extensions, tenants) are opaque 64-bit values chosen by the caller; the only
 // requirement is that the same entity has the same id everywhere in one request.
 // Missing attributes are `kAbsent`; reading one makes the condition an error,

@@ -119,6 +119,7 @@ std::optional<LoadError> Table::verify() {
     return err(K::kVersion, 8, "format version " + std::to_string(h.major) + " (this reader reads version 1)");
   }
   if (h.header_size != sizeof(f::Header)) return err(K::kBadSection, 12, "bad header size");
+  if ((h.flags & ~uint32_t{1}) != 0) return err(K::kBadSection, 40, "unknown header flags");
   if (h.file_size > size) return err(K::kTruncated, size, "file is shorter than its header says");
   if (h.file_size < size) return err(K::kBadSection, h.file_size, "bytes after the end of the table");
   {
@@ -161,6 +162,7 @@ std::optional<LoadError> Table::verify() {
     if (found[k] == nullptr) return err(K::kBadSection, 0, "a required section is missing");
   }
   const bool debug = found[static_cast<uint32_t>(SK::kDebugRules)] != nullptr;
+  if (debug != ((h.flags & 1u) != 0)) return err(K::kBadSection, 40, "the debug flag does not match the sections");
   if (debug != (found[static_cast<uint32_t>(SK::kDebugInstrs)] != nullptr)) {
     return err(K::kBadSection, 0, "half of the debug sections is missing");
   }
@@ -315,7 +317,9 @@ std::optional<LoadError> Table::verify() {
       case f::Op::kIsType: ok = range_ok(in.b, in.c, pool_.size()); break;
       case f::Op::kNot:
       case f::Op::kAnd:
-      case f::Op::kOr: break;
+      case f::Op::kOr:
+      case f::Op::kEqual:
+      case f::Op::kNotEqual: break;
       case f::Op::kCount: ok = false; break;
     }
     if (!ok) return err(K::kBadProgram, where, std::string("bad operand in `") + f::op_name(static_cast<f::Op>(in.op)) + "`");
@@ -331,7 +335,9 @@ std::optional<LoadError> Table::verify() {
       switch (static_cast<f::Op>(code_[k].op)) {
         case f::Op::kNot: if (depth < 1) return false; break;
         case f::Op::kAnd:
-        case f::Op::kOr: if (depth < 2) return false; --depth; break;
+        case f::Op::kOr:
+        case f::Op::kEqual:
+        case f::Op::kNotEqual: if (depth < 2) return false; --depth; break;
         default: if (++depth > f::kMaxStack) return false;
       }
     }
@@ -381,6 +387,30 @@ std::optional<LoadError> Table::verify() {
     const f::CatalogEntry& e = catalog_entries_[i];
     if (e.action >= m.action_count || e.resource >= m.resource_count || !program_ok(e.code_first, e.code_count)) {
       return bad(at(SK::kCatalogEntries, i, sizeof e), "bad catalog entry");
+    }
+  }
+  // Each catalog's entries are sorted by (action, resource): the evaluator
+  // binary-searches them.
+  for (const f::Catalog& c : catalogs_) {
+    for (uint32_t k = c.entry_first + 1; k < c.entry_first + c.entry_count; ++k) {
+      const f::CatalogEntry& x = catalog_entries_[k - 1];
+      const f::CatalogEntry& y = catalog_entries_[k];
+      if (std::pair{x.action, x.resource} > std::pair{y.action, y.resource}) {
+        return bad(at(SK::kCatalogEntries, k, sizeof y), "catalog entries are not sorted");
+      }
+    }
+  }
+  // Every record, reachable from a cell or not, is in range.
+  for (size_t k = 0; k < role_rules_.size(); ++k) {
+    if (role_rules_[k].role >= m.role_count || role_rules_[k].rule >= m.rule_count) {
+      return bad(at(SK::kRoleRules, k, sizeof(f::RoleRule)), "bad role rule");
+    }
+  }
+  for (size_t k = 0; k < cond_rules_.size(); ++k) {
+    const f::CondRule& cr = cond_rules_[k];
+    if (cr.rule >= m.rule_count || cr.effect > 1 || cr.all_roles > 1 || cr.role_bits >= bitset_count ||
+        !program_ok(cr.code_first, cr.code_count)) {
+      return bad(at(SK::kCondRules, k, sizeof cr), "bad conditional rule");
     }
   }
   for (size_t i = 0; i < debug_rules_.size(); ++i) {

@@ -413,11 +413,98 @@ TEST(RuntimeEngine, SwapWhileEvaluating) {
       }
     });
   }
-  for (int i = 0; i < 2000; ++i) engine.swap(i % 2 ? a : b);
+  // Swap until the readers have made plenty of decisions across many swaps
+  // (bounded by counts, never by time).
+  long swaps = 0;
+  while ((swaps < 2000 || allowed.load() + denied.load() < 100000) && swaps < 50'000'000) {
+    engine.swap(++swaps % 2 ? a : b);
+  }
   stop = true;
   for (auto& t : readers) t.join();
   EXPECT_EQ(wrong.load(), 0);
   EXPECT_GT(allowed.load() + denied.load(), 0);
+}
+
+}  // namespace
+}  // namespace edict
+
+#include <boost/crc.hpp>
+#include <cstring>
+
+namespace edict {
+namespace {
+
+namespace fmtx = runtime::format;
+
+// Rewrites the checksum after a deliberate edit, so a test reaches the checks
+// behind it.
+void fix_checksum(std::vector<std::byte>& bytes) {
+  std::memset(bytes.data() + fmtx::kChecksumOffset, 0, 4);
+  boost::crc_32_type crc;
+  crc.process_bytes(bytes.data(), bytes.size());
+  const uint32_t sum = crc.checksum();
+  std::memcpy(bytes.data() + fmtx::kChecksumOffset, &sum, 4);
+}
+
+fmtx::SectionEntry* section(std::vector<std::byte>& bytes, fmtx::SectionKind kind) {
+  fmtx::Header h;
+  std::memcpy(&h, bytes.data(), sizeof h);
+  auto* entries = reinterpret_cast<fmtx::SectionEntry*>(bytes.data() + h.section_table);
+  for (uint32_t i = 0; i < h.section_count; ++i) {
+    if (entries[i].kind == static_cast<uint32_t>(kind)) return &entries[i];
+  }
+  return nullptr;
+}
+
+// Found by an independent reader written from docs/table-format.md: unsorted
+// catalog entries loaded, and the evaluator's binary search then missed
+// permissions the catalog grants.
+TEST(RuntimeLoader, RejectsUnsortedCatalogEntries) {
+  auto bytes = testing::compile_bytes(kPolicy);
+  ASSERT_FALSE(bytes.empty());
+  fmtx::SectionEntry* s = section(bytes, fmtx::SectionKind::kCatalogEntries);
+  ASSERT_NE(s, nullptr);
+  ASSERT_GE(s->count, 2u);
+  auto* entries = reinterpret_cast<fmtx::CatalogEntry*>(bytes.data() + s->offset);
+  std::swap(entries[0], entries[s->count - 1]);
+  fix_checksum(bytes);
+  auto t = runtime::Table::load(bytes);
+  ASSERT_FALSE(t.has_value());
+  EXPECT_EQ(t.error().message, "catalog entries are not sorted");
+}
+
+TEST(RuntimeLoader, RejectsADebugFlagThatDisagreesWithTheSections) {
+  auto bytes = testing::compile_bytes(kPolicy, /*debug=*/false);
+  ASSERT_TRUE(runtime::Table::load(bytes).has_value());
+  bytes[40] = std::byte{1};  // Header::flags: claims debug sections
+  fix_checksum(bytes);
+  EXPECT_FALSE(runtime::Table::load(bytes).has_value());
+}
+
+TEST(RuntimeLoader, TablesWithoutDebugInfoCarryNoSourceText) {
+  const auto bytes = testing::compile_bytes(kPolicy, /*debug=*/false);
+  const std::string text(reinterpret_cast<const char*>(bytes.data()), bytes.size());
+  EXPECT_EQ(text.find("resource.group in principal.groups"), std::string::npos);
+  EXPECT_NE(text.find("scoped"), std::string::npos) << "rule names stay: decisions report them";
+}
+
+// Found by the differential test: a condition compared with a bool literal was
+// folded as if both sides were constants.
+TEST(RuntimeConditions, ComparedWithBools) {
+  auto t = testing::compile_source(
+      "entity User; action view; resource Doc actions view; role a; role b;"
+      "grant a view on Doc when (principal is b) == false;"
+      "grant b view on Doc when (principal is a) != (principal is b);");
+  ASSERT_NE(t, nullptr);
+  auto decide = [&](std::initializer_list<const char*> roles) {
+    RequestBuilder r(*t);
+    r.action("view").resource_type("Doc").principal("u", "t").resource_tenant("t");
+    for (const char* role : roles) r.role(role);
+    return runtime::evaluate(*t, r.build()).allowed();
+  };
+  EXPECT_TRUE(decide({"a"}));
+  EXPECT_FALSE(decide({"a", "b"}));
+  EXPECT_TRUE(decide({"b"}));
 }
 
 }  // namespace

@@ -10,22 +10,29 @@
 // widths; references are indices or byte offsets, never pointers, so a table can
 // be mapped from disk as is. `checksum` is CRC-32 (the zlib/PNG polynomial) of the
 // whole file with the checksum field itself read as zero; CRC-32 detects every
-// single-bit error, which the loader tests exhaustively.
+// single-bit error (tests/runtime_test.cc flips every bit of a table to check).
 //
 // INVARIANT (checked by the loader, relied on by the evaluator): every index in
-// every section is in range, every (first, count) range lies inside its target
-// section, and every condition program is a well-formed postfix program whose
-// stack stays within [1, kMaxStack] and ends with exactly one value.
+// every record of every section is in range, every (first, count) range lies
+// inside its target section, role rules and catalog entries are sorted as stated
+// below, and every condition program a rule or catalog entry points at is a
+// well-formed postfix program whose stack stays within [1, kMaxStack] and ends
+// with exactly one value. Byte order is little-endian; this header, read and
+// written with memcpy of host structs, refuses to build elsewhere.
 #pragma once
 
+#include <bit>
 #include <cstdint>
 #include <type_traits>
 
 namespace edict::runtime::format {
 
+static_assert(std::endian::native == std::endian::little, "the .edictc format is little-endian");
+
 inline constexpr char kMagic[8] = {'E', 'D', 'C', 'T', '\r', '\n', '\x1a', '\n'};  // catches text-mode damage
 inline constexpr uint16_t kFormatMajor = 1;  // a reader must match it exactly
-inline constexpr uint16_t kFormatMinor = 0;  // additions a v1 reader may ignore
+inline constexpr uint16_t kFormatMinor = 0;  // meaning given to reserved fields or flag bits only;
+                                             // a new section kind or record layout is a major bump
 inline constexpr uint32_t kMaxTableBytes = 256u << 20;
 inline constexpr uint32_t kMaxStack = 1024;   // condition program stack bound
 inline constexpr uint32_t kNone = UINT32_MAX;  // "no index" in any u32 field
@@ -195,7 +202,9 @@ enum class Cmp : uint8_t { kEq = 0, kNe, kLt, kLe, kGt, kGe };
   X(kIsType,       "is_type")       /* push: the resource type is in pool[b .. b+c)         */ \
   X(kNot,          "not")           /* pop 1, push its negation (error stays error)         */ \
   X(kAnd,          "and")           /* pop 2, push Kleene and                               */ \
-  X(kOr,           "or")            /* pop 2, push Kleene or                                */
+  X(kOr,           "or")            /* pop 2, push Kleene or                                */ \
+  X(kEqual,        "equal")         /* pop 2, push: same truth value (error if either errs) */ \
+  X(kNotEqual,     "not_equal")     /* pop 2, push: different truth values (error likewise) */
 // clang-format on
 
 enum class Op : uint8_t {
