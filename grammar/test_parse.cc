@@ -108,11 +108,6 @@ template <> struct action<t::t_string> {
     push_value(s, Value{Value::Kind::kString, s.string_value, 0, false, {}, s.span(in)});
   }
 };
-template <> struct action<t::tname> {
-  template <typename In> static void apply(const In&, TState& s) {}
-};
-// A bare name used as a value (not a declaration name): see value_name below.
-struct value_name_marker {};
 template <> struct action<t::list_open> {
   template <typename In> static void apply(const In&, TState& s) { s.value_stack.emplace_back(); }
 };
@@ -282,10 +277,10 @@ template <> struct action<t::loop_var> {
 };
 template <> struct action<t::loop_items> {
   template <typename In> static void apply(const In&, TState& s) {
-    // list_value pushed one kList value; its items are the loop's values.
-    Value list = std::move(s.value_stack.back().back());
-    s.value_stack.back().pop_back();
-    s.loops.back().items = std::move(list.items);
+    // loop_items is its own rule, so list_value's action did not close the level
+    // list_open opened: its values are the loop's.
+    s.loops.back().items = std::move(s.value_stack.back());
+    s.value_stack.pop_back();
   }
 };
 

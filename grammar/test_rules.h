@@ -15,7 +15,7 @@
 //               attrs? ('context' attrs)? ('with' obligation (',' obligation)*)?
 //               ('by' NAME)? ';'
 //   attrs    := '{' (WORD ':' value (',' WORD ':' value)* ','?)? '}'
-//   value    := NAME | VAR | INT | STRING | 'true' | 'false' | '[' (value (',' value)*)? ']'
+//   value    := NAME | VAR | INT | STRING | 'true' | 'false' | '[' (value (',' value)* ','?)? ']'
 #pragma once
 
 #include "grammar/rules.h"
@@ -32,11 +32,11 @@ struct kw_allow    : key< TAO_PEGTL_STRING( "allow" ) > {};
 struct kw_deny     : key< TAO_PEGTL_STRING( "deny" ) > {};
 struct kw_as       : key< TAO_PEGTL_STRING( "as" ) > {};
 struct kw_by       : key< TAO_PEGTL_STRING( "by" ) > {};
-struct test_keyword: pg::sor< kw_policy, kw_tenant, kw_user, kw_custom, kw_from, kw_allow, kw_deny,
-                              kw_as, kw_by, kw_for, kw_in, kw_with, kw_context, kw_entity, kw_true,
-                              kw_false > {};
 struct var_name    : pg::seq< pg::one< '$' >, word > {};
-struct plain_name  : pg::seq< pg::not_at< test_keyword >, word > {};
+// Test keywords are not reserved: every name sits where the grammar expects a name
+// (after `as`, `in`, `@`, the effect...), so a policy's role `user` or action `deny`
+// can be written as is. `true` and `false` as values are matched as booleans first.
+struct plain_name  : word {};
 struct tname       : tok< pg::sor< var_name, plain_name > > {};
 
 // values
@@ -48,7 +48,7 @@ struct t_string    : string_lit {};
 struct list_open   : lbracket {};
 struct list_close  : rbracket {};
 struct list_item   : pg::seq< value > {};
-struct list_value  : pg::seq< list_open, pg::opt< value, pg::star< comma, pg::must< list_item > > >, pg::must< list_close > > {};
+struct list_value  : pg::seq< list_open, pg::opt< value, pg::star< comma, pg::not_at< rbracket >, pg::must< list_item > >, pg::opt< comma > >, pg::must< list_close > > {};
 struct value       : pg::sor< list_value, tok< pg::sor< t_true, t_false, t_int, t_string > >, tname > {};
 
 struct attr_key    : tok< word > {};
@@ -92,7 +92,7 @@ struct perm_resource : tname {};
 struct permission  : pg::seq< perm_action, pg::must< perm_resource > > {};
 struct next_perm   : permission {};
 struct perms_close : rbrace {};
-struct custom_body : pg::seq< lbrace, pg::opt< permission, pg::star< comma, pg::must< next_perm > >, pg::opt< comma > >, pg::must< perms_close > > {};
+struct custom_body : pg::seq< lbrace, pg::opt< permission, pg::star< comma, pg::not_at< rbrace >, pg::must< next_perm > >, pg::opt< comma > >, pg::must< perms_close > > {};
 struct custom_decl : pg::seq< pg::if_must< tok< kw_custom >, custom_name, custom_from, catalog_ref, custom_body >, pg::opt< semi > > {};
 
 // cases
