@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # tests/cli_test.sh EDICT SOURCE_DIR: the `edict` command as users run it:
-# exit codes (0 clean, 1 policy errors, 2 usage or I/O), --help, --version, JSON.
+# exit codes (0 clean, 1 policy errors, 2 usage or I/O), --help, --version, JSON;
+# compile, query and explain on a bundled policy.
 set -u
 edict=$1
 src=$2
@@ -60,6 +61,119 @@ printf 'entity User;\n' > "$tmp/ok.edict"
 printf 'include "ok.edict";\nrole a;\naction v;\nresource R actions v;\ngrant a v on R;\n' > "$tmp/root.edict"
 expect 0 "a directory with an included file is one policy" -- "$edict" check "$tmp/root.edict" "$tmp/ok.edict"
 contains out "1 policy (2 files)" "the included file is not a root"
+
+# ---- compile, query, explain -------------------------------------------------
+cc="$src/policies/contact_center.edict"
+table="$tmp/cc.edictc"
+expect 0 "--help lists compile, query and explain" -- "$edict" --help
+contains out "compile" "--help lists compile"
+contains out "query" "--help lists query"
+contains out "explain" "--help lists explain"
+expect 0 "compile --help" -- "$edict" compile --help
+contains out "--no-debug" "compile --help lists --no-debug"
+expect 2 "compile without -o" -- "$edict" compile "$cc"
+expect 0 "compile a bundled policy" -- "$edict" compile "$cc" -o "$table"
+contains out "compiled 1 file into" "compile says what it wrote"
+if [[ -s "$table" ]]; then echo "ok: the table exists"; else echo "FAIL: no table written"; fails=$((fails + 1)); fi
+if ls -A "$tmp" | grep -q '\.tmp\.'; then echo "FAIL: a temporary file was left behind"; fails=$((fails + 1)); else echo "ok: no temporary file left"; fi
+
+agent=(--tenant t1 --principal u1 --role agent --action answer --resource Call --principal-attr queues=q1,q2)
+expect 0 "query: an agent answers a call of their queue" -- "$edict" query --table "$table" "${agent[@]}" --resource-attr queue=q1
+contains out "allow" "the answer is allow"
+contains out "agent_answer_queue_calls" "with the deciding rule"
+expect 0 "query: a call of another queue is denied (exit 0 without --exit-code)" -- \
+  "$edict" query --table "$table" "${agent[@]}" --resource-attr queue=q9
+contains out "deny" "the answer is deny"
+contains out "no grant applies" "with the reason"
+expect 1 "query --exit-code: deny exits 1" -- "$edict" query --table "$table" "${agent[@]}" --resource-attr queue=q9 --exit-code
+expect 0 "query --exit-code: allow exits 0" -- "$edict" query --table "$table" "${agent[@]}" --resource-attr queue=q1 --exit-code
+expect 0 "query: another tenant's call is denied" -- \
+  "$edict" query --table "$table" "${agent[@]}" --resource-attr queue=q1 --resource-tenant t2
+contains out "different tenants" "tenant isolation is the reason"
+expect 0 "query: an administrator cannot view Billing" -- \
+  "$edict" query --table "$table" --tenant t1 --role administrator --action view --resource Billing
+contains out "forbid billing_owner_only" "the forbid decides"
+expect 0 "query from policy files, compiled in memory" -- \
+  "$edict" query "$cc" "${agent[@]}" --resource-attr queue=q1
+contains out "allow" "policy files answer like the table"
+
+expect 0 "query --format json" -- "$edict" query --table "$table" "${agent[@]}" --resource-attr queue=q1 --format json
+if python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["decision"]=="allow" and d["rule"]["name"]=="agent_answer_queue_calls" and d["reason"]=="granted", d' "$tmp/out"; then
+  echo "ok: query JSON parses and names the rule"
+else
+  echo "FAIL: query JSON"; fails=$((fails + 1))
+fi
+cat > "$tmp/request.json" <<'JSON'
+{"principal": {"id": "u1", "tenant": "t1", "roles": ["manager"], "attrs": {"queues": ["q1"]}},
+ "action": "assign_role", "resource": {"type": "Member", "attrs": {"account": "u7", "role": "agent"}},
+ "context": {"new_role": "agent"}}
+JSON
+expect 0 "query --request @file" -- "$edict" query --table "$table" --request "@$tmp/request.json" --format json
+if python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["decision"]=="allow", d' "$tmp/out"; then
+  echo "ok: a manager may make an agent an agent"
+else
+  echo "FAIL: JSON request"; fails=$((fails + 1))
+fi
+expect 0 "flags add to --request" -- "$edict" query --table "$table" --request "@$tmp/request.json" --context new_role=manager
+contains out "invite_below_own_rank" "a manager may not make a manager"
+expect 2 "malformed --request JSON" -- "$edict" query --table "$table" --request '{"action": "view",'
+contains err "malformed JSON" "says the JSON is malformed"
+expect 2 "unknown key in --request" -- "$edict" query --table "$table" --request '{"principle": {}}'
+contains err "unknown key \`principle\`" "names the unknown key"
+expect 0 "an unknown role denies with the reason" -- \
+  "$edict" query --table "$table" --tenant t1 --role agnet --action answer --resource Call
+contains out "unknown role \`agnet\`" "the reason names the role"
+expect 1 "an unknown action denies (exit 1 with --exit-code)" -- \
+  "$edict" query --table "$table" --tenant t1 --role agent --action frobnicate --resource Call --exit-code
+contains out "unknown action \`frobnicate\`" "the reason names the action"
+expect 2 "query without a table" -- "$edict" query --tenant t1 --action view --resource Call
+expect 2 "query without an action" -- "$edict" query --table "$table" --tenant t1 --resource Call
+expect 2 "query with a bad --principal-attr" -- "$edict" query --table "$table" "${agent[@]}" --resource-attr queue
+expect 2 "query of a missing table" -- "$edict" query --table "$tmp/none.edictc" "${agent[@]}"
+printf 'not a table' > "$tmp/garbage.edictc"
+expect 2 "query of a file that is not a table" -- "$edict" query --table "$tmp/garbage.edictc" "${agent[@]}"
+contains err "cannot load" "says the table cannot be loaded"
+expect 2 "bad --custom-role syntax" -- "$edict" query --table "$table" "${agent[@]}" --custom-role nonsense
+
+line=$(grep -n "^agent_answer_queue_calls:" "$cc" | cut -d: -f1)  # a rule starts at its label
+expect 0 "explain" -- "$edict" explain --table "$table" "${agent[@]}" --resource-attr queue=q9
+contains out "contact_center.edict:$line" "explain gives the rule's file:line"
+contains out "resource.queue in principal.queues" "explain shows the failed condition"
+contains out "not applied" "explain says which rules did not apply"
+expect 0 "explain --format json" -- "$edict" explain --table "$table" "${agent[@]}" --resource-attr queue=q9 --format json
+if python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); r=[x for x in d["rules"] if x["name"]=="agent_answer_queue_calls"]; assert d["decision"]=="deny" and r and not r[0]["applied"] and r[0]["location"].endswith(sys.argv[2]), d' "$tmp/out" "contact_center.edict:$line"; then
+  echo "ok: explain JSON lists the rule with its location"
+else
+  echo "FAIL: explain JSON"; fails=$((fails + 1))
+fi
+expect 0 "compile --no-debug" -- "$edict" compile --no-debug "$cc" -o "$tmp/nodebug.edictc"
+expect 0 "explain without debug info" -- "$edict" explain --table "$tmp/nodebug.edictc" "${agent[@]}" --resource-attr queue=q9
+contains out "no debug section" "explain says the locations are missing"
+
+# A failed compile leaves nothing behind, and never a half-written table.
+expect 2 "compile into a missing directory" -- "$edict" compile "$cc" -o "$tmp/missing/cc.edictc"
+contains err "cannot write" "says it cannot write"
+if [[ -e "$tmp/missing" ]]; then echo "FAIL: the missing directory appeared"; fails=$((fails + 1)); else echo "ok: nothing created"; fi
+expect 2 "compile into a path under a file" -- "$edict" compile "$cc" -o "$tmp/garbage.edictc/cc.edictc"
+mkdir "$tmp/ro"
+chmod 555 "$tmp/ro"
+if [[ $(id -u) -ne 0 ]]; then  # root writes into read-only directories
+  expect 2 "compile into a read-only directory" -- "$edict" compile "$cc" -o "$tmp/ro/cc.edictc"
+  contains err "cannot write" "says it cannot write"
+fi
+if [[ -z $(ls -A "$tmp/ro") || $(id -u) -eq 0 ]]; then echo "ok: nothing left in the read-only directory"; else echo "FAIL: files left in $tmp/ro"; fails=$((fails + 1)); fi
+chmod 755 "$tmp/ro"
+printf 'old' > "$tmp/keep.edictc"
+expect 1 "compile a policy with errors" -- "$edict" compile "$src/tests/golden/diag/name_unknown_role_typo.edict" -o "$tmp/keep.edictc"
+contains err "unknown role \`supervsor\`" "with the diagnostics of check"
+if [[ $(cat "$tmp/keep.edictc") == old ]]; then echo "ok: the old output is untouched"; else echo "FAIL: the old output was replaced"; fails=$((fails + 1)); fi
+expect 1 "compile --format json with errors" -- "$edict" compile --format json "$src/tests/golden/diag/name_unknown_role_typo.edict" -o "$tmp/x.edictc"
+if python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["errors"]==1 and d["output"] is None, d' "$tmp/out"; then
+  echo "ok: compile JSON parses"
+else
+  echo "FAIL: compile JSON"; fails=$((fails + 1))
+fi
+if ls -A "$tmp" | grep -q '\.tmp\.'; then echo "FAIL: a temporary file was left behind"; fails=$((fails + 1)); else echo "ok: no temporary file left"; fi
 
 echo "cli: $fails failed"
 exit $((fails > 0))

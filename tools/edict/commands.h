@@ -1,7 +1,8 @@
 // tools/edict/commands.h: one function per subcommand; main.cc only dispatches.
 //
-// Exit codes, for every subcommand: 0 success, 1 the policy has errors,
-// 2 usage, I/O or internal error.
+// Exit codes, for every subcommand: 0 success, 1 the policy has errors (or, for
+// `query` and `explain` with --exit-code, the request was denied), 2 usage, I/O or
+// internal error.
 #pragma once
 
 #include <string>
@@ -17,8 +18,13 @@ inline constexpr int kExitUsage = 2;
 
 enum class Format { kText, kJson };
 
-// Registers `edict check` on `app`; the callback sets `exit_code`.
-void add_check_command(CLI::App& app, int& exit_code);
+// Register one subcommand each on `app`; the callback sets `exit_code`.
+void add_check_command(CLI::App& app, int& exit_code);    // cmd_check.cc
+void add_compile_command(CLI::App& app, int& exit_code);  // cmd_compile.cc
+void add_query_command(CLI::App& app, int& exit_code);    // cmd_query.cc
+void add_explain_command(CLI::App& app, int& exit_code);  // cmd_explain.cc
+void add_test_command(CLI::App& app, int& exit_code);     // cmd_test.cc
+void add_matrix_command(CLI::App& app, int& exit_code);   // cmd_matrix.cc
 
 // Expands directories to the `.edict` files below them (sorted, so output is
 // stable) and keeps files as given.

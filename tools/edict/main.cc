@@ -13,12 +13,18 @@
 int main(int argc, char** argv) {
   CLI::App app{
       "edict: policy-as-code for multi-tenant access control.\n"
-      "Exit status: 0 success, 1 the policy has errors, 2 usage, I/O or internal error.",
+      "Exit status: 0 success, 1 the policy has errors (or a query was denied, with --exit-code),\n"
+      "2 usage, I/O or internal error.",
       "edict"};
   app.set_version_flag("--version", "edict " EDICT_VERSION);
   app.require_subcommand(1);
   int exit_code = edict::cli::kExitOk;
   edict::cli::add_check_command(app, exit_code);
+  edict::cli::add_compile_command(app, exit_code);
+  edict::cli::add_query_command(app, exit_code);
+  edict::cli::add_explain_command(app, exit_code);
+  edict::cli::add_test_command(app, exit_code);
+  edict::cli::add_matrix_command(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
