@@ -175,5 +175,55 @@ else
 fi
 if ls -A "$tmp" | grep -q '\.tmp\.'; then echo "FAIL: a temporary file was left behind"; fails=$((fails + 1)); else echo "ok: no temporary file left"; fi
 
+# edict test: the runner as CI uses it.
+kit="$src/tests/data/testkit"
+expect 0 "test a passing file" -- "$edict" test "$kit/pass.edict-test"
+contains out "11 passed, 0 failed" "prints the summary line"
+expect 1 "test a failing file" -- "$edict" test "$kit/fail.edict-test"
+contains out "FAIL:" "names each failing case"
+contains out "expected: deny by inactive" "says what was expected"
+expect 1 "test a file with unknown names" -- "$edict" test "$kit/errors.edict-test"
+contains err "[E0402]" "reports unknown names as errors"
+expect 2 "test a missing file" -- "$edict" test "$tmp/none.edict-test"
+expect 1 "test --format json" -- "$edict" test --format json "$kit/fail.edict-test"
+if python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["failed"]==3 and d["coverage"], d' "$tmp/out"; then
+  echo "ok: test JSON parses"
+else
+  echo "FAIL: test JSON"; fails=$((fails + 1))
+fi
+expect 1 "test --format junit" -- "$edict" test --format junit "$kit/fail.edict-test"
+if python3 -c 'import sys, xml.etree.ElementTree as E; r=E.parse(sys.argv[1]).getroot(); assert r.tag=="testsuites" and r.get("failures")=="3"' "$tmp/out"; then
+  echo "ok: JUnit XML parses"
+else
+  echo "FAIL: JUnit XML"; fails=$((fails + 1))
+fi
+cat > "$tmp/partial.edict-test" <<EOT
+policy "$kit/policy.edict";
+tenant acme;
+user ann in acme as agent { status: active };
+deny ann view Call;
+EOT
+expect 0 "coverage below 100% passes without --min-coverage" -- "$edict" test --coverage "$tmp/partial.edict-test"
+contains out "is not exercised by any case" "lists unexercised rules"
+expect 1 "--min-coverage fails a partly covered policy" -- "$edict" test --min-coverage 100 "$tmp/partial.edict-test"
+contains err "below --min-coverage" "says why"
+expect 2 "--min-coverage out of range" -- "$edict" test --min-coverage 101 "$tmp/partial.edict-test"
+
+# edict matrix: every format, on a bundled policy.
+expect 0 "matrix text" -- "$edict" matrix "$src/policies/pbx.edict"
+contains out "role tenant_admin" "text has a section per role"
+expect 0 "matrix markdown" -- "$edict" matrix --format markdown "$src/policies/dashboard.edict"
+contains out "| resource |" "markdown has a table header"
+expect 0 "matrix csv" -- "$edict" matrix --format csv "$src/policies/contact_center.edict"
+if python3 -c 'import csv,sys; rows=list(csv.reader(open(sys.argv[1]))); assert len(rows) > 10 and all(len(r)==len(rows[0]) for r in rows)' "$tmp/out"; then
+  echo "ok: matrix CSV is rectangular"
+else
+  echo "FAIL: matrix CSV"; fails=$((fails + 1))
+fi
+expect 0 "matrix html" -- "$edict" matrix --format html "$src/policies/voice_workspace.edict"
+contains out "<!DOCTYPE html>" "html is a whole page"
+expect 2 "matrix bad format" -- "$edict" matrix --format pdf "$src/policies/pbx.edict"
+expect 1 "matrix of a policy with errors" -- "$edict" matrix "$src/tests/golden/diag/name_unknown_role_typo.edict"
+
 echo "cli: $fails failed"
 exit $((fails > 0))

@@ -1,5 +1,5 @@
 // tests/differential_test.cc: the compiled decision table against the reference
-// interpreter (tests/testing/reference_eval.h), after re2's tester.cc.
+// interpreter (testkit/reference_eval.h), after re2's tester.cc.
 //
 //   ReferenceEval.*   hand-written policies and requests whose answers are worked
 //                     out by hand from docs/language.md, through the oracle
@@ -46,7 +46,7 @@
 #include "runtime/eval.h"
 #include "runtime/table.h"
 #include "tests/testing/policy_gen.h"
-#include "tests/testing/reference_eval.h"
+#include "testkit/reference_eval.h"
 
 namespace fs = std::filesystem;
 
@@ -55,8 +55,8 @@ namespace {
 
 using runtime::Decision;
 using runtime::Value;
-using testing::ReferenceCustomRoles;
-using testing::ReferenceEvaluator;
+using testkit::ReferenceCustomRoles;
+using testkit::ReferenceEvaluator;
 
 uint64_t env_or(const char* name, uint64_t fallback) {
   const char* v = std::getenv(name);
@@ -197,7 +197,7 @@ class NamedRequest {
   }
 
   const compiler::Policy& p_;
-  testing::ReferenceLayout layout_;
+  testkit::ReferenceLayout layout_;
   runtime::Request request_;
   std::vector<uint32_t> roles_, custom_;
   std::vector<Value> principal_, resource_, context_;
@@ -244,18 +244,18 @@ TEST_P(ReferenceEval, Decides) {
   ASSERT_TRUE(checked.policy) << checked.diagnostics;
   NamedRequest r(*checked.policy);
   c.request(r);
-  testing::ReferenceCustomRoles custom;
+  testkit::ReferenceCustomRoles custom;
   // One custom role per catalog, with every pair its catalog lists.
   for (uint32_t k = 0; k < checked.policy->catalogs.size(); ++k) {
-    testing::ReferenceCustomRole role{"custom" + std::to_string(k), k, {}};
+    testkit::ReferenceCustomRole role{"custom" + std::to_string(k), k, {}};
     for (const auto& e : checked.policy->catalogs[k].entries) {
       role.permissions.insert(role.permissions.end(), e.pairs.begin(), e.pairs.end());
     }
     custom.roles.push_back(role);
   }
   const runtime::Request& req = r.get();
-  const Decision d = testing::reference_evaluate(*checked.policy, req, &custom);
-  EXPECT_EQ(brief(d), c.expected) << c.id << "\n" << c.rules << "\n" << testing::describe_request(*checked.policy, req, &custom);
+  const Decision d = testkit::reference_evaluate(*checked.policy, req, &custom);
+  EXPECT_EQ(brief(d), c.expected) << c.id << "\n" << c.rules << "\n" << testkit::describe_request(*checked.policy, req, &custom);
 }
 
 using R = NamedRequest;
@@ -624,7 +624,7 @@ void make_custom_roles(const compiler::Policy& p, testing::Rng& rng, runtime::Cu
     for (const auto& e : p.catalogs[k].entries) listed.insert(e.pairs.begin(), e.pairs.end());
     const std::vector<std::pair<uint32_t, uint32_t>> pairs(listed.begin(), listed.end());
     for (uint32_t j = 0, n = 1 + rng.below(3); j < n; ++j) {
-      testing::ReferenceCustomRole role{"c" + std::to_string(k) + "_" + std::to_string(j), k, {}};
+      testkit::ReferenceCustomRole role{"c" + std::to_string(k) + "_" + std::to_string(j), k, {}};
       runtime::CustomRoleSpec spec{role.name, p.catalogs[k].name, {}};
       for (const auto& pair : pairs) {
         if (!rng.chance(60)) continue;
@@ -817,7 +817,7 @@ Totals differential(const Subject& s, uint64_t seed, uint64_t requests) {
       const Decision explained = runtime::explain(*s.table, g.request, with_custom ? &custom : nullptr).decision;
       EXPECT_TRUE(same(explained, got)) << s.name << ": explain() decides " << brief(explained) << " but evaluate() "
                                         << brief(got) << "\n  request: "
-                                        << testing::describe_request(policy, g.request, with_custom ? &ref : nullptr);
+                                        << testkit::describe_request(policy, g.request, with_custom ? &ref : nullptr);
     }
     if (same(want, got)) continue;
     ++totals.mismatches;
@@ -832,10 +832,10 @@ Totals differential(const Subject& s, uint64_t seed, uint64_t requests) {
     } else {
       msg << "same effect, different details";
     }
-    msg << "\n  request: " << testing::describe_request(policy, g.request, with_custom ? &ref : nullptr)
+    msg << "\n  request: " << testkit::describe_request(policy, g.request, with_custom ? &ref : nullptr)
         << "\n  custom roles " << (with_custom ? "given" : "not given (null)")
-        << "\n  oracle:  " << testing::describe_decision(policy, want)
-        << "\n  runtime: " << testing::describe_decision(policy, got) << "\n";
+        << "\n  oracle:  " << testkit::describe_decision(policy, want)
+        << "\n  runtime: " << testkit::describe_decision(policy, got) << "\n";
     if (totals.mismatches == 1) msg << localize(s, g.request);
     ADD_FAILURE() << msg.str();
     if (totals.mismatches == 5) {
@@ -927,7 +927,7 @@ TEST_P(ReferenceEval, RuntimeAgrees) {
   c.request(r);
   const runtime::Request& req = r.get();
   EXPECT_EQ(brief(runtime::evaluate(*s.table, req, &custom)), c.expected)
-      << c.id << "\n" << c.rules << "\n" << testing::describe_request(*s.checked.policy, req);
+      << c.id << "\n" << c.rules << "\n" << testkit::describe_request(*s.checked.policy, req);
 }
 
 // ---- metamorphic invariants ---------------------------------------------------------------
@@ -968,9 +968,9 @@ void metamorphic(const std::string& what, const testing::GeneratedPolicy& p, con
     ++mismatches;
     ADD_FAILURE() << what << " changed a decision of " << name << ":\n==== original ====\n" << p.source()
                   << "==== " << what << " ====\n" << rewritten << "====\n  request: "
-                  << testing::describe_request(policy, g.request, &ref_a)
-                  << "\n  original:  " << testing::describe_decision(policy, da)
-                  << "\n  rewritten: " << testing::describe_decision(*b.checked.policy, db);
+                  << testkit::describe_request(policy, g.request, &ref_a)
+                  << "\n  original:  " << testkit::describe_decision(policy, da)
+                  << "\n  rewritten: " << testkit::describe_decision(*b.checked.policy, db);
   }
 }
 

@@ -849,7 +849,7 @@ Value RequestGenerator::value(const compiler::Type& t, bool optional, GeneratedR
   return Value::id_set(ids);
 }
 
-void RequestGenerator::fill(std::vector<Value>& values, const std::vector<ReferenceLayout::Slot>& slots,
+void RequestGenerator::fill(std::vector<Value>& values, const std::vector<testkit::ReferenceLayout::Slot>& slots,
                             const std::vector<bool>& optional, size_t first, GeneratedRequest& out) {
   values.clear();
   // Built-in slots are never read from the request; leave them absent, or junk now and then.

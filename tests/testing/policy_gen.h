@@ -29,7 +29,7 @@
 
 #include "compiler/policy.h"
 #include "runtime/request.h"
-#include "tests/testing/reference_eval.h"
+#include "testkit/reference_eval.h"
 
 namespace edict::testing {
 
@@ -123,11 +123,11 @@ class RequestGenerator {
   runtime::Value scalar(const compiler::Type& type);
   runtime::Value wrong_kind(const compiler::Type& type, GeneratedRequest& out);
   int64_t entity();
-  void fill(std::vector<runtime::Value>& values, const std::vector<ReferenceLayout::Slot>& slots,
+  void fill(std::vector<runtime::Value>& values, const std::vector<testkit::ReferenceLayout::Slot>& slots,
             const std::vector<bool>& optional, size_t first, GeneratedRequest& out);
 
   const compiler::Policy& policy_;
-  ReferenceLayout layout_;
+  testkit::ReferenceLayout layout_;
   Rng rng_;
   RequestGenOptions options_;
   std::vector<std::pair<uint32_t, uint32_t>> pairs_;  // (action, type) pairs some rule or catalog names

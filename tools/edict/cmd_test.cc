@@ -6,6 +6,7 @@
 #include <iostream>
 #include <map>
 #include <memory>
+#include <optional>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -22,7 +23,16 @@ struct TestOptions {
   std::vector<std::string> paths{"."};
   TestFormat format = TestFormat::kText;
   bool coverage = false;
+  std::optional<double> min_coverage;  // percent; a policy below it fails the run
 };
+
+// Percent of a policy's rules some case exercised (a policy without rules is 100%).
+double coverage_percent(const testkit::PolicyCoverage& p) {
+  if (p.rules.empty()) return 100.0;
+  size_t hit = 0;
+  for (const auto& r : p.rules) hit += r.exercised;
+  return 100.0 * static_cast<double>(hit) / static_cast<double>(p.rules.size());
+}
 
 std::string xml_escape(std::string_view s) {
   std::string out;
@@ -108,7 +118,7 @@ int run_test(const TestOptions& opts) {
         size_t hit = 0;
         for (const auto& r : p.rules) hit += r.exercised;
         std::cout << fmt::format("coverage: {}: {}/{} rules exercised ({:.0f}%)\n", p.policy, hit, p.rules.size(),
-                                 p.rules.empty() ? 100.0 : 100.0 * static_cast<double>(hit) / static_cast<double>(p.rules.size()));
+                                 coverage_percent(p));
         for (const auto& r : p.rules) {
           if (!r.exercised) {
             std::cout << fmt::format("  {}:{}: {} `{}` is not exercised by any case\n", r.file, r.line,
@@ -119,8 +129,18 @@ int run_test(const TestOptions& opts) {
     }
     std::cout << fmt::format("{} passed, {} failed\n", run.passed, run.failed);
   }
+  bool below_minimum = false;
+  if (opts.min_coverage) {
+    for (const auto& p : run.coverage) {
+      if (coverage_percent(p) + 1e-9 < *opts.min_coverage) {
+        below_minimum = true;
+        std::cerr << fmt::format("edict: error: {}: rule coverage {:.1f}% is below --min-coverage {}%\n", p.policy,
+                                 coverage_percent(p), *opts.min_coverage);
+      }
+    }
+  }
   if (!run.io_errors.empty()) return kExitUsage;
-  return run.failed > 0 || errors > 0 ? kExitPolicyErrors : kExitOk;
+  return run.failed > 0 || errors > 0 || below_minimum ? kExitPolicyErrors : kExitOk;
 }
 
 }  // namespace
@@ -137,6 +157,9 @@ void add_test_command(CLI::App& app, int& exit_code) {
       ->transform(CLI::CheckedTransformer(std::map<std::string, TestFormat>{
           {"text", TestFormat::kText}, {"json", TestFormat::kJson}, {"junit", TestFormat::kJunit}}));
   cmd->add_flag("--coverage", opts->coverage, "list the rules no case exercised, and coverage per policy");
+  cmd->add_option("--min-coverage", opts->min_coverage, "fail (exit 1) when a policy's rule coverage is below PCT")
+      ->option_text("PCT")
+      ->check(CLI::Range(0.0, 100.0));
   cmd->callback([opts, &exit_code] { exit_code = run_test(*opts); });
 }
 
