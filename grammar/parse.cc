@@ -477,9 +477,12 @@ template <> struct action<paren_open> {
   }
 };
 template <> struct action<paren_expr> {
-  template <typename In> static void apply(const In&, ParseState& s) {
+  // The span takes the parentheses in, so that `(a || b) && c` spans from its `(`
+  // (explanations and carets quote whole source text, never half a group).
+  template <typename In> static void apply(const In& in, ParseState& s) {
     s.paren_opens.pop_back();
     s.exprs.back()->parenthesized = true;
+    s.exprs.back()->span = s.span(in);
   }
 };
 template <> struct action<cmp_op> {

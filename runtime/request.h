@@ -85,9 +85,13 @@ const char* to_string(RequestError e);
 
 inline constexpr int64_t kNoTenant = INT64_MIN;
 
+inline constexpr uint32_t kNoIndex = UINT32_MAX;
+
 struct Request {
-  uint32_t action = 0;
-  uint32_t resource_type = 0;
+  // Unset, the action and resource type name nothing: such a request is denied
+  // (unknown action) rather than silently asking about action 0.
+  uint32_t action = kNoIndex;
+  uint32_t resource_type = kNoIndex;
   int64_t principal = 0;                  // the principal's entity id
   int64_t principal_tenant = kNoTenant;
   int64_t resource_tenant = kNoTenant;

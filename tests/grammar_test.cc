@@ -211,5 +211,19 @@ TEST(GrammarSpans, SpansCoverTokensNotTrailingSpace) {
   EXPECT_EQ(text(r.keyword_span), "grant");
 }
 
+TEST(GrammarSpans, ParenthesizedOperandsStartAtTheirParenthesis) {
+  // Regression: `(a) && b` once spanned from `a`, so explanations quoted `a) && b`.
+  SourceMap sources;
+  Diagnostics diags;
+  const FileId id = sources.add("t.edict", "grant r view on R when (principal.x || principal.y)  && principal.z;");
+  ast::File f = grammar::parse(sources, id, diags);
+  ASSERT_EQ(f.decls.size(), 1u);
+  const auto& r = std::get<ast::RuleDecl>(f.decls[0]);
+  auto text = [&](Span s) { return std::string(sources.file(id).text().substr(s.begin, s.end - s.begin)); };
+  EXPECT_EQ(text(r.when->span), "(principal.x || principal.y)  && principal.z");
+  ASSERT_EQ(r.when->children.size(), 2u);
+  EXPECT_EQ(text(r.when->children[0]->span), "(principal.x || principal.y)");
+}
+
 }  // namespace
 }  // namespace edict

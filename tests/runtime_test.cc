@@ -215,10 +215,23 @@ TEST_F(Runtime, UnknownNamesAreDeniedWithAReason) {
   raw.action = 999;
   EXPECT_EQ(runtime::evaluate(*table_, raw).reason, Reason::kBadRequest);
   const uint32_t bad_role = 999;
-  raw.action = 0;
+  raw.action = raw.resource_type = 0;
   raw.roles = {&bad_role, 1};
   raw.principal_tenant = raw.resource_tenant = 1;
   EXPECT_EQ(runtime::evaluate(*table_, raw).request_error, runtime::RequestError::kUnknownRole);
+}
+
+TEST_F(Runtime, RequestWithoutActionOrTypeIsDenied) {
+  // A request whose caller forgot the action or the resource type must not ask
+  // about action 0 or type 0 (which a role may well be granted).
+  runtime::RequestBuilder only_principal(*table_);
+  only_principal.principal("ann", "acme").resource_tenant("acme").role("agent");
+  const runtime::Decision d = runtime::evaluate(*table_, only_principal.build());
+  EXPECT_FALSE(d.allowed());
+  EXPECT_EQ(d.request_error, runtime::RequestError::kUnknownAction);
+  runtime::RequestBuilder no_type(*table_);
+  no_type.action("view").principal("ann", "acme").resource_tenant("acme").role("agent");
+  EXPECT_EQ(runtime::evaluate(*table_, no_type.build()).request_error, runtime::RequestError::kUnknownResourceType);
 }
 
 TEST_F(Runtime, WrongValueKindsFailClosed) {
@@ -393,6 +406,7 @@ TEST(RuntimeEngine, SwapWhileEvaluating) {
   ASSERT_TRUE(a && b);
   runtime::Engine engine(a);
   runtime::Request req;
+  req.action = req.resource_type = 0;
   const uint32_t role = 0;
   req.roles = {&role, 1};
   req.principal_tenant = req.resource_tenant = 1;
