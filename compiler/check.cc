@@ -459,6 +459,21 @@ void Resolver::resolve_resources() {
     }
     p_.resources[i].actions = it->second;
   }
+  // Requests carry one value per resource attribute name, whatever the resource's
+  // type (the table has one slot per name), so a name has one type everywhere.
+  std::map<std::string_view, std::pair<const Attribute*, const ResourceType*>> first_seen;
+  for (const ResourceType& rt : p_.resources) {
+    for (const Attribute& a : rt.attrs) {
+      auto [it, fresh] = first_seen.emplace(a.name, std::make_pair(&a, &rt));
+      if (fresh || it->second.first->type.same_value_type(a.type)) continue;
+      Diagnostic& d = diags_.error(
+          "E0301", a.span,
+          fmt::format("attribute `{}` is `{}` here but `{}` on `{}`", a.name, type_name(p_, a.type),
+                      type_name(p_, it->second.first->type), it->second.second->name));
+      d.help = "requests carry one value per attribute name: give it one type on every resource type";
+      d.notes.push_back({it->second.first->span, fmt::format("`{}` declared on `{}` here", a.name, it->second.second->name)});
+    }
+  }
 }
 
 std::optional<uint32_t> Resolver::resolve_role(const ast::Name& n) {
