@@ -11,7 +11,6 @@
 
 #include <algorithm>
 #include <bit>
-#include <cstring>
 
 #include <fmt/format.h>
 
@@ -30,16 +29,27 @@ Tri tri_and(Tri a, Tri b) { return (a == kF || b == kF) ? kF : (a == kE || b == 
 Tri tri_or(Tri a, Tri b) { return (a == kT || b == kT) ? kT : (a == kE || b == kE) ? kE : kF; }
 Tri tri_eq(Tri a, Tri b) { return (a == kE || b == kE) ? kE : tri(a == b); }
 
+// The principal's effective roles (held roles and every role they imply). Only
+// words [lo, hi) are initialised and read: a role outside them is not held. The
+// range comes from the held roles' implied-word ranges (Table::implied_words), so
+// a decision costs the same whether the policy declares 4 roles or 4,000.
+struct RoleSet {
+  uint64_t bits[f::kMaxRoles / 64];
+  uint32_t lo = 0, hi = 0;
+};
+
 struct Ctx {
   const Table& t;
   const Request& r;
-  const uint64_t* roles;  // effective role bitset, t.words() words
-  uint32_t words;
+  const RoleSet& roles;
 
-  bool holds(uint32_t role) const { return (roles[role / 64] >> (role % 64)) & 1u; }
+  bool holds(uint32_t role) const {
+    const uint32_t w = role / 64;
+    return w >= roles.lo && w < roles.hi && ((roles.bits[w] >> (role % 64)) & 1u);
+  }
   bool intersects(const uint64_t* bits) const {
-    for (uint32_t w = 0; w < words; ++w) {
-      if (roles[w] & bits[w]) return true;
+    for (uint32_t w = roles.lo; w < roles.hi; ++w) {
+      if (roles.bits[w] & bits[w]) return true;
     }
     return false;
   }
@@ -49,8 +59,8 @@ struct Ctx {
 bool principal_rank(const Ctx& c, Value& out) {
   uint32_t best_rank = 0, best_role = f::kNone;
   const auto roles = c.t.roles();
-  for (uint32_t w = 0; w < c.words; ++w) {
-    for (uint64_t bits = c.roles[w]; bits != 0; bits &= bits - 1) {
+  for (uint32_t w = c.roles.lo; w < c.roles.hi; ++w) {
+    for (uint64_t bits = c.roles.bits[w]; bits != 0; bits &= bits - 1) {
       const uint32_t role = w * 64 + static_cast<uint32_t>(std::countr_zero(bits));
       const uint32_t rank = roles[role].rank;
       if (rank != f::kNone && (best_role == f::kNone || rank > best_rank)) {
@@ -253,9 +263,10 @@ Tri run(const Ctx& c, uint32_t first, uint32_t count, Tri* trace = nullptr) {
 // Lowest rule among the role rules of `range` whose role the principal holds.
 uint32_t lowest_role_rule(const Ctx& c, const uint64_t* cell_bits, uint32_t first, uint32_t count) {
   uint32_t best = f::kNone;
+  if (count == 0) return best;
   const auto rr = c.t.role_rules().subspan(first, count);
-  for (uint32_t w = 0; w < c.words; ++w) {
-    for (uint64_t bits = c.roles[w] & cell_bits[w]; bits != 0; bits &= bits - 1) {
+  for (uint32_t w = c.roles.lo; w < c.roles.hi; ++w) {
+    for (uint64_t bits = c.roles.bits[w] & cell_bits[w]; bits != 0; bits &= bits - 1) {
       const uint32_t role = w * 64 + static_cast<uint32_t>(std::countr_zero(bits));
       auto it = std::lower_bound(rr.begin(), rr.end(), role,
                                  [](const f::RoleRule& x, uint32_t r) { return x.role < r; });
@@ -297,16 +308,27 @@ Decision deny(Reason reason, RequestError error = RequestError::kNone) {
 }
 
 // Validates the request's ids and fills the effective role bitset.
-Decision prepare(const Table& t, const Request& r, const CustomRoles* custom, uint64_t* roles, bool& ok) {
+Decision prepare(const Table& t, const Request& r, const CustomRoles* custom, RoleSet& roles, bool& ok) {
   ok = false;
   if (r.error != RequestError::kNone) return deny(Reason::kBadRequest, r.error);
   if (r.action >= t.action_count()) return deny(Reason::kBadRequest, RequestError::kUnknownAction);
   if (r.resource_type >= t.resource_count()) return deny(Reason::kBadRequest, RequestError::kUnknownResourceType);
-  std::memset(roles, 0, t.words() * sizeof(uint64_t));
+  uint32_t lo = UINT32_MAX, hi = 0;
   for (uint32_t role : r.roles) {
     if (role >= t.role_count()) return deny(Reason::kBadRequest, RequestError::kUnknownRole);
+    const Table::WordRange range = t.implied_words(role);
+    if (range.first == range.last) continue;
+    lo = std::min(lo, range.first);
+    hi = std::max(hi, range.last);
+  }
+  if (lo >= hi) lo = hi = 0;
+  roles.lo = lo;
+  roles.hi = hi;
+  for (uint32_t w = lo; w < hi; ++w) roles.bits[w] = 0;
+  for (uint32_t role : r.roles) {
+    const Table::WordRange range = t.implied_words(role);
     const uint64_t* implied = t.bits(t.roles()[role].implied);
-    for (uint32_t w = 0; w < t.words(); ++w) roles[w] |= implied[w];
+    for (uint32_t w = range.first; w < range.last; ++w) roles.bits[w] |= implied[w];
   }
   for (uint32_t idx : r.custom_roles) {
     if (custom == nullptr || &custom->table() != &t || idx >= custom->size()) {
@@ -349,11 +371,11 @@ const char* to_string(RequestError e) {
 }
 
 Decision evaluate(const Table& t, const Request& r, const CustomRoles* custom) noexcept {
-  uint64_t roles[f::kMaxRoles / 64];
+  RoleSet roles;
   bool ok = false;
   Decision d = prepare(t, r, custom, roles, ok);
   if (!ok) return d;
-  const Ctx c{t, r, roles, t.words()};
+  const Ctx c{t, r, roles};
   const f::Cell& cell = t.cell(r.action, r.resource_type);
   const auto conds = t.cond_rules().subspan(cell.cond_first, cell.cond_count);
 
@@ -507,7 +529,7 @@ Explanation explain(const Table& t, const Request& r, const CustomRoles* custom,
                     const std::function<std::string(int64_t)>& entity) {
   Explanation x;
   x.decision = evaluate(t, r, custom);
-  uint64_t roles[f::kMaxRoles / 64];
+  RoleSet roles;
   bool ok = false;
   (void)prepare(t, r, custom, roles, ok);
   if (!ok) {
@@ -516,7 +538,7 @@ Explanation explain(const Table& t, const Request& r, const CustomRoles* custom,
                     : fmt::format("denied: {}", to_string(x.decision.reason));
     return x;
   }
-  const Ctx c{t, r, roles, t.words()};
+  const Ctx c{t, r, roles};
   const f::Cell& cell = t.cell(r.action, r.resource_type);
   if (cell.forbid_all_rule != f::kNone) x.rules.push_back({cell.forbid_all_rule, true, true, true, false, {}});
   auto role_rules = [&](uint32_t first, uint32_t count, bool forbid) {

@@ -87,6 +87,7 @@ Result<std::shared_ptr<const Table>, LoadError> Table::load(std::span<const std:
     if (!bytes.empty()) std::memcpy(t->aligned_.data(), bytes.data(), bytes.size());
     t->bytes_ = std::span<const std::byte>(reinterpret_cast<const std::byte*>(t->aligned_.data()), bytes.size());
     if (auto e = t->verify()) return Unexpected(std::move(*e));
+    t->index_implied_words();
     return std::shared_ptr<const Table>(std::move(t));
   } catch (const std::bad_alloc&) {
     return Unexpected(err(LoadErrorCode::kTooLarge, 0, "out of memory"));
@@ -99,13 +100,34 @@ Result<std::shared_ptr<const Table>, LoadError> Table::load_file(const std::stri
   try {
     std::ifstream in(path, std::ios::binary);
     if (!in) return Unexpected(err(LoadErrorCode::kIo, 0, "cannot open `" + path + "`"));
-    std::ostringstream buf;
-    buf << in.rdbuf();
+    // Read at most one byte past the limit: a device such as /dev/zero, or a file
+    // that keeps growing, must end in kTooLarge, not in exhausting memory.
+    std::string data;
+    char chunk[1 << 16];
+    while (data.size() <= f::kMaxTableBytes && in.read(chunk, sizeof chunk).gcount() > 0) {
+      data.append(chunk, static_cast<size_t>(in.gcount()));
+    }
     if (in.bad()) return Unexpected(err(LoadErrorCode::kIo, 0, "cannot read `" + path + "`"));
-    const std::string data = std::move(buf).str();
+    if (data.size() > f::kMaxTableBytes) {
+      return Unexpected(err(LoadErrorCode::kTooLarge, 0, "larger than the 256 MiB a table may be"));
+    }
     return load(std::as_bytes(std::span<const char>(data.data(), data.size())));
   } catch (...) {
     return Unexpected(err(LoadErrorCode::kIo, 0, "cannot read `" + path + "`"));
+  }
+}
+
+void Table::index_implied_words() {
+  implied_words_.resize(roles_.size());
+  for (size_t r = 0; r < roles_.size(); ++r) {
+    const uint64_t* implied = bits(roles_[r].implied);
+    WordRange range;
+    for (uint32_t w = 0; w < words(); ++w) {
+      if (implied[w] == 0) continue;
+      if (range.first == range.last) range.first = w;
+      range.last = w + 1;
+    }
+    implied_words_[r] = range;
   }
 }
 

@@ -103,11 +103,19 @@ class Table {
   const format::Cell& cell(uint32_t action, uint32_t type) const {
     return cells_[static_cast<size_t>(action) * meta_->resource_count + type];
   }
+  // Words [first, last) of role `role`'s implied bitset outside which every word
+  // is zero (first == last for none). Computed on load, so the evaluator touches
+  // only the words a request's roles can set, however many roles the policy has.
+  struct WordRange {
+    uint32_t first = 0, last = 0;
+  };
+  WordRange implied_words(uint32_t role) const { return implied_words_[role]; }
 
  private:
   Table() = default;
   const format::Header& header() const { return *reinterpret_cast<const format::Header*>(bytes_.data()); }
   std::optional<LoadError> verify();
+  void index_implied_words();
 
   std::vector<uint64_t> aligned_;  // the bytes, 8-aligned so records are read in place
   std::span<const std::byte> bytes_;
@@ -134,6 +142,7 @@ class Table {
   std::span<const format::CatalogEntry> catalog_entries_;
   std::span<const format::DebugRule> debug_rules_;
   std::span<const uint32_t> debug_instrs_;
+  std::vector<WordRange> implied_words_;  // per role
 };
 
 }  // namespace edict::runtime
