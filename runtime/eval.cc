@@ -74,32 +74,35 @@ bool principal_rank(const Ctx& c, Value& out) {
   return true;
 }
 
-// Reads attribute (root, slot); false when absent.
-bool read(const Ctx& c, uint8_t root, uint32_t slot, Value& out) {
+// Attribute (root, slot): a pointer into the request, or to `scratch` for the
+// built-in slots computed from it (tenants, rank); nullptr when absent. Values are
+// read in place: copying one is most of the cost of a simple condition.
+const Value* read(const Ctx& c, uint8_t root, uint32_t slot, Value& scratch) {
+  const Value* v = nullptr;
   switch (static_cast<f::Root>(root)) {
     case f::Root::kPrincipal:
       if (slot == f::kPrincipalTenantSlot) {
-        out = Value::entity(c.r.principal_tenant);
-        return c.r.principal_tenant != kNoTenant;
+        scratch = Value::entity(c.r.principal_tenant);
+        return c.r.principal_tenant != kNoTenant ? &scratch : nullptr;
       }
-      if (slot == f::kPrincipalRankSlot) return principal_rank(c, out);
-      if (slot >= c.r.principal_attrs.size()) return false;
-      out = c.r.principal_attrs[slot];
+      if (slot == f::kPrincipalRankSlot) return principal_rank(c, scratch) ? &scratch : nullptr;
+      if (slot >= c.r.principal_attrs.size()) return nullptr;
+      v = &c.r.principal_attrs[slot];
       break;
     case f::Root::kResource:
       if (slot == f::kResourceTenantSlot) {
-        out = Value::entity(c.r.resource_tenant);
-        return c.r.resource_tenant != kNoTenant;
+        scratch = Value::entity(c.r.resource_tenant);
+        return c.r.resource_tenant != kNoTenant ? &scratch : nullptr;
       }
-      if (slot >= c.r.resource_attrs.size()) return false;
-      out = c.r.resource_attrs[slot];
+      if (slot >= c.r.resource_attrs.size()) return nullptr;
+      v = &c.r.resource_attrs[slot];
       break;
     case f::Root::kContext:
-      if (slot >= c.r.context_attrs.size()) return false;
-      out = c.r.context_attrs[slot];
+      if (slot >= c.r.context_attrs.size()) return nullptr;
+      v = &c.r.context_attrs[slot];
       break;
   }
-  return out.kind != ValueKind::kAbsent;
+  return v != nullptr && v->kind != ValueKind::kAbsent ? v : nullptr;
 }
 
 // Whether `v` is a well-formed value of attribute `a`'s declared type.
@@ -119,9 +122,10 @@ bool fits(const Ctx& c, const f::Attr& a, const Value& v) {
   return false;
 }
 
-// Reads and type-checks; false means the condition errs.
-bool value(const Ctx& c, uint8_t root, uint32_t slot, Value& out) {
-  return read(c, root, slot, out) && fits(c, c.t.attr(static_cast<f::Root>(root), slot), out);
+// Reads and type-checks; nullptr means the condition errs.
+const Value* value(const Ctx& c, uint8_t root, uint32_t slot, Value& scratch) {
+  const Value* v = read(c, root, slot, scratch);
+  return v != nullptr && fits(c, c.t.attr(static_cast<f::Root>(root), slot), *v) ? v : nullptr;
 }
 
 int64_t constant(const f::Instr& in) {
@@ -164,71 +168,73 @@ bool set_has_string(const Value& set, std::string_view s) {
 }
 
 Tri leaf(const Ctx& c, const f::Instr& in) {
-  Value a, b;
+  Value sa, sb;  // scratch for computed values
+  const Value* a = nullptr;
+  const Value* b = nullptr;
   switch (static_cast<f::Op>(in.op)) {
     case f::Op::kConst: return tri(in.a != 0);
-    case f::Op::kHas: return tri(read(c, in.root_a, in.a, a));
+    case f::Op::kHas: return tri(read(c, in.root_a, in.a, sa) != nullptr);
     case f::Op::kTruthy:
-      if (!value(c, in.root_a, in.a, a) || a.kind != ValueKind::kBool) return kE;
-      return tri(a.i != 0);
+      if (!(a = value(c, in.root_a, in.a, sa)) || a->kind != ValueKind::kBool) return kE;
+      return tri(a->i != 0);
     case f::Op::kCmpConst: {
-      if (!value(c, in.root_a, in.a, a)) return kE;
+      if (!(a = value(c, in.root_a, in.a, sa))) return kE;
       const f::Attr& attr = c.t.attr(static_cast<f::Root>(in.root_a), in.a);
       if (attr.set) return kE;
       const auto kind = static_cast<f::AttrKind>(attr.kind);
       if (kind == f::AttrKind::kString) {
-        b = Value::string(c.t.string(in.b));
+        sb = Value::string(c.t.string(in.b));
       } else {
-        b.i = constant(in);
-        if (kind == f::AttrKind::kRole && (b.i < 0 || static_cast<uint64_t>(b.i) >= c.t.role_count())) return kE;
+        sb.i = constant(in);
+        if (kind == f::AttrKind::kRole && (sb.i < 0 || static_cast<uint64_t>(sb.i) >= c.t.role_count())) return kE;
       }
-      return compare(c, kind, static_cast<f::Cmp>(in.cmp), a, b);
+      return compare(c, kind, static_cast<f::Cmp>(in.cmp), *a, sb);
     }
     case f::Op::kCmpAttr: {
-      if (!value(c, in.root_a, in.a, a) || !value(c, in.root_b, in.b, b)) return kE;
+      if (!(a = value(c, in.root_a, in.a, sa)) || !(b = value(c, in.root_b, in.b, sb))) return kE;
       const f::Attr& x = c.t.attr(static_cast<f::Root>(in.root_a), in.a);
       const f::Attr& y = c.t.attr(static_cast<f::Root>(in.root_b), in.b);
       const bool entityish_x = x.kind == uint8_t(f::AttrKind::kEntity) || x.kind == uint8_t(f::AttrKind::kTenant);
       const bool entityish_y = y.kind == uint8_t(f::AttrKind::kEntity) || y.kind == uint8_t(f::AttrKind::kTenant);
       if (x.set || y.set || (x.kind != y.kind && !(entityish_x && entityish_y))) return kE;
-      return compare(c, static_cast<f::AttrKind>(x.kind), static_cast<f::Cmp>(in.cmp), a, b);
+      return compare(c, static_cast<f::AttrKind>(x.kind), static_cast<f::Cmp>(in.cmp), *a, *b);
     }
     case f::Op::kCmpPrincipal:
-      if (!value(c, in.root_a, in.a, a) || a.kind != ValueKind::kEntity) return kE;
-      return order(static_cast<f::Cmp>(in.cmp), three_way(a.i, c.r.principal));
+      if (!(a = value(c, in.root_a, in.a, sa)) || a->kind != ValueKind::kEntity) return kE;
+      return order(static_cast<f::Cmp>(in.cmp), three_way(a->i, c.r.principal));
     case f::Op::kInAttr: {
-      if (!value(c, in.root_a, in.a, a) || !value(c, in.root_b, in.b, b)) return kE;
-      if (b.kind == ValueKind::kStringSet) return a.kind == ValueKind::kString ? tri(set_has_string(b, a.s)) : kE;
-      if (b.kind != ValueKind::kIdSet || a.kind == ValueKind::kString || a.kind == ValueKind::kIdSet ||
-          a.kind == ValueKind::kStringSet) {
+      if (!(a = value(c, in.root_a, in.a, sa)) || !(b = value(c, in.root_b, in.b, sb))) return kE;
+      if (b->kind == ValueKind::kStringSet) return a->kind == ValueKind::kString ? tri(set_has_string(*b, a->s)) : kE;
+      if (b->kind != ValueKind::kIdSet || a->kind == ValueKind::kString || a->kind == ValueKind::kIdSet ||
+          a->kind == ValueKind::kStringSet) {
         return kE;
       }
-      return tri(set_has_id(b, a.i));
+      return tri(set_has_id(*b, a->i));
     }
     case f::Op::kInConst: {
-      if (!value(c, in.root_a, in.a, a)) return kE;
+      if (!(a = value(c, in.root_a, in.a, sa))) return kE;
       const f::Attr& attr = c.t.attr(static_cast<f::Root>(in.root_a), in.a);
       if (attr.set) return kE;
       const auto pool = c.t.pool().subspan(in.b, in.c);
       for (int64_t k : pool) {
-        if (attr.kind == uint8_t(f::AttrKind::kString) ? a.s == c.t.string(static_cast<uint32_t>(k)) : a.i == k) {
+        if (attr.kind == uint8_t(f::AttrKind::kString) ? a->s == c.t.string(static_cast<uint32_t>(k)) : a->i == k) {
           return kT;
         }
       }
       return kF;
     }
     case f::Op::kPrincipalIn:
-      if (!value(c, in.root_b, in.b, b) || b.kind != ValueKind::kIdSet) return kE;
-      return tri(set_has_id(b, c.r.principal));
+      if (!(b = value(c, in.root_b, in.b, sb)) || b->kind != ValueKind::kIdSet) return kE;
+      return tri(set_has_id(*b, c.r.principal));
     case f::Op::kConstIn:
-      if (!value(c, in.root_a, in.a, a)) return kE;
-      if (a.kind == ValueKind::kStringSet) return tri(set_has_string(a, c.t.string(in.b)));
-      if (a.kind != ValueKind::kIdSet) return kE;
-      return tri(set_has_id(a, constant(in)));
+      if (!(a = value(c, in.root_a, in.a, sa))) return kE;
+      if (a->kind == ValueKind::kStringSet) return tri(set_has_string(*a, c.t.string(in.b)));
+      if (a->kind != ValueKind::kIdSet) return kE;
+      return tri(set_has_id(*a, constant(in)));
     case f::Op::kIsRole: return tri(c.holds(in.a));
     case f::Op::kIsRoleAttr: {
-      if (!value(c, in.root_a, in.a, a) || a.kind != ValueKind::kRole) return kE;
-      const uint64_t* implied = c.t.bits(c.t.roles()[static_cast<size_t>(a.i)].implied);
+      if (!(a = value(c, in.root_a, in.a, sa)) || a->kind != ValueKind::kRole) return kE;
+      const uint64_t* implied = c.t.bits(c.t.roles()[static_cast<size_t>(a->i)].implied);
       return tri((implied[in.b / 64] >> (in.b % 64)) & 1u);
     }
     case f::Op::kIsType: {
@@ -308,7 +314,8 @@ Decision deny(Reason reason, RequestError error = RequestError::kNone) {
 }
 
 // Validates the request's ids and fills the effective role bitset.
-Decision prepare(const Table& t, const Request& r, const CustomRoles* custom, RoleSet& roles, bool& ok) {
+[[gnu::always_inline]] inline Decision prepare(const Table& t, const Request& r, const CustomRoles* custom,
+                                               RoleSet& roles, bool& ok) {
   ok = false;
   if (r.error != RequestError::kNone) return deny(Reason::kBadRequest, r.error);
   if (r.action >= t.action_count()) return deny(Reason::kBadRequest, RequestError::kUnknownAction);
@@ -324,11 +331,19 @@ Decision prepare(const Table& t, const Request& r, const CustomRoles* custom, Ro
   if (lo >= hi) lo = hi = 0;
   roles.lo = lo;
   roles.hi = hi;
-  for (uint32_t w = lo; w < hi; ++w) roles.bits[w] = 0;
-  for (uint32_t role : r.roles) {
-    const Table::WordRange range = t.implied_words(role);
-    const uint64_t* implied = t.bits(t.roles()[role].implied);
-    for (uint32_t w = range.first; w < range.last; ++w) roles.bits[w] |= implied[w];
+  if (hi - lo == 1) {
+    // The common case (up to 64 roles, or roles near each other): one word, built
+    // in a register. A role whose range is empty contributes its zero word.
+    uint64_t word = 0;
+    for (uint32_t role : r.roles) word |= t.bits(t.roles()[role].implied)[lo];
+    roles.bits[lo] = word;
+  } else {
+    for (uint32_t w = lo; w < hi; ++w) roles.bits[w] = 0;
+    for (uint32_t role : r.roles) {
+      const Table::WordRange range = t.implied_words(role);
+      const uint64_t* implied = t.bits(t.roles()[role].implied);
+      for (uint32_t w = range.first; w < range.last; ++w) roles.bits[w] |= implied[w];
+    }
   }
   for (uint32_t idx : r.custom_roles) {
     if (custom == nullptr || &custom->table() != &t || idx >= custom->size()) {
@@ -470,10 +485,10 @@ std::string value_text(const Table& t, const f::Attr& a, const Value& v,
 std::string operand_text(const Ctx& c, uint8_t root, uint32_t slot, const std::function<std::string(int64_t)>& entity) {
   const f::Attr& a = c.t.attr(static_cast<f::Root>(root), slot);
   static constexpr const char* kRoots[] = {"principal", "resource", "context"};
-  Value v;
-  const bool present = read(c, root, slot, v);
-  std::string text = present ? value_text(c.t, a, v, entity) : "absent";
-  if (present && !fits(c, a, v)) text += " (wrong type)";
+  Value scratch;
+  const Value* v = read(c, root, slot, scratch);
+  std::string text = v != nullptr ? value_text(c.t, a, *v, entity) : "absent";
+  if (v != nullptr && !fits(c, a, *v)) text += " (wrong type)";
   return fmt::format("{}.{}={}", kRoots[root], c.t.string(a.name), text);
 }
 
