@@ -492,44 +492,76 @@ std::string operand_text(const Ctx& c, uint8_t root, uint32_t slot, const std::f
   return fmt::format("{}.{}={}", kRoots[root], c.t.string(a.name), text);
 }
 
-// Why a program was not true: its false or erring leaves, with the values read.
+// One leaf of a condition and the values it read: "`resource.group in
+// principal.groups` is false (resource.group=g7, principal.groups={g1, g2})".
+std::string leaf_text(const Ctx& c, uint32_t instr, Tri value, const std::function<std::string(int64_t)>& entity) {
+  const f::Instr& in = c.t.code()[instr];
+  const auto op = static_cast<f::Op>(in.op);
+  std::string part = std::string(c.t.instr_text(instr));
+  if (part.empty()) part = f::op_name(op);
+  std::vector<std::string> values;
+  switch (op) {
+    case f::Op::kHas:
+    case f::Op::kTruthy:
+    case f::Op::kCmpConst:
+    case f::Op::kCmpPrincipal:
+    case f::Op::kInConst:
+    case f::Op::kConstIn:
+    case f::Op::kIsRoleAttr: values.push_back(operand_text(c, in.root_a, in.a, entity)); break;
+    case f::Op::kCmpAttr:
+    case f::Op::kInAttr:
+      values.push_back(operand_text(c, in.root_a, in.a, entity));
+      values.push_back(operand_text(c, in.root_b, in.b, entity));
+      break;
+    case f::Op::kPrincipalIn: values.push_back(operand_text(c, in.root_b, in.b, entity)); break;
+    case f::Op::kIsType: values.push_back(fmt::format("resource is {}", c.t.resource_name(c.r.resource_type))); break;
+    default: break;
+  }
+  std::string joined;
+  for (const auto& v : values) joined += (joined.empty() ? "" : ", ") + v;
+  return fmt::format("`{}` is {}{}", part, value == kE ? "an error" : value == kT ? "true" : "false",
+                     joined.empty() ? "" : " (" + joined + ")");
+}
+
+// Why a program was not true: the leaves that decided its value, with the values
+// they read. Under Kleene logic only some leaves matter: `F && x` is false because
+// of the F whatever x is, so x is not blamed (it may well be an error, such as a
+// read of an attribute the `has` before it found absent).
 std::string failed_parts(const Ctx& c, uint32_t first, uint32_t count,
                          const std::function<std::string(int64_t)>& entity) {
   std::vector<Tri> trace(count);
   run(c, first, count, trace.data());
-  std::string out;
+  // Rebuild the tree of the postfix program: children of each operator.
+  std::vector<std::vector<uint32_t>> children(count);
+  std::vector<uint32_t> stack;
   for (uint32_t k = 0; k < count; ++k) {
-    const f::Instr& in = c.t.code()[first + k];
-    const auto op = static_cast<f::Op>(in.op);
-    if (op == f::Op::kNot || op == f::Op::kAnd || op == f::Op::kOr || op == f::Op::kEqual ||
-        op == f::Op::kNotEqual || trace[k] == kT) {
-      continue;
-    }
-    std::string part = std::string(c.t.instr_text(first + k));
-    if (part.empty()) part = f::op_name(op);
-    std::vector<std::string> values;
-    switch (op) {
-      case f::Op::kHas:
-      case f::Op::kTruthy:
-      case f::Op::kCmpConst:
-      case f::Op::kCmpPrincipal:
-      case f::Op::kInConst:
-      case f::Op::kConstIn:
-      case f::Op::kIsRoleAttr: values.push_back(operand_text(c, in.root_a, in.a, entity)); break;
-      case f::Op::kCmpAttr:
-      case f::Op::kInAttr:
-        values.push_back(operand_text(c, in.root_a, in.a, entity));
-        values.push_back(operand_text(c, in.root_b, in.b, entity));
-        break;
-      case f::Op::kPrincipalIn: values.push_back(operand_text(c, in.root_b, in.b, entity)); break;
-      case f::Op::kIsType: values.push_back(fmt::format("resource is {}", c.t.resource_name(c.r.resource_type))); break;
-      default: break;
-    }
-    std::string joined;
-    for (const auto& v : values) joined += (joined.empty() ? "" : ", ") + v;
-    out += fmt::format("{}`{}` is {}{}", out.empty() ? "" : "; ", part, trace[k] == kE ? "an error" : "false",
-                       joined.empty() ? "" : " (" + joined + ")");
+    const auto op = static_cast<f::Op>(c.t.code()[first + k].op);
+    const uint32_t arity = op == f::Op::kNot ? 1
+                           : (op == f::Op::kAnd || op == f::Op::kOr || op == f::Op::kEqual || op == f::Op::kNotEqual) ? 2
+                                                                                                                      : 0;
+    children[k].assign(stack.end() - arity, stack.end());
+    stack.resize(stack.size() - arity);
+    stack.push_back(k);
   }
+  std::string out;
+  // Explains why node k has the value it has (the run verified the stack discipline).
+  auto blame = [&](auto&& self, uint32_t k) -> void {
+    const auto op = static_cast<f::Op>(c.t.code()[first + k].op);
+    const Tri v = trace[k];
+    if (children[k].empty()) {
+      out += (out.empty() ? "" : "; ") + leaf_text(c, first + k, v, entity);
+      return;
+    }
+    // And: an F child alone makes it F; Or: a T child alone makes it T. Otherwise
+    // the children with the node's own value (E, or all F / all T) explain it.
+    const bool decisive_only = (op == f::Op::kAnd && v == kF) || (op == f::Op::kOr && v == kT) ||
+                               ((op == f::Op::kAnd || op == f::Op::kOr) && v == kE);
+    for (uint32_t child : children[k]) {
+      if (decisive_only && trace[child] != v) continue;
+      self(self, child);
+    }
+  };
+  if (count > 0 && !stack.empty()) blame(blame, stack.back());
   return out;
 }
 

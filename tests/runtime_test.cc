@@ -298,6 +298,11 @@ TEST_F(Runtime, ExplainSaysWhichPartFailedAndWhere) {
                            "(resource.group=g7, principal.groups={g1, g2})"),
             std::string::npos)
       << x.summary;
+  // The right operand of `resource has ivr && ...` is an error (no ivr), but the
+  // `has` already made the conjunction false: only the `has` is blamed.
+  EXPECT_NE(x.summary.find("`resource has ivr` is false (resource.ivr=absent)"), std::string::npos) << x.summary;
+  EXPECT_EQ(x.summary.find("resource.ivr in principal.ivrs"), std::string::npos) << x.summary;
+  EXPECT_EQ(x.summary.find("resource has group"), std::string::npos) << "true parts are not blamed: " << x.summary;
   RequestBuilder f = make("export", "Call", {"admin"});
   const auto y = runtime::explain(*table_, f.build());
   EXPECT_EQ(y.summary, "denied by forbid `export_needs_mfa` (test.edict:30)");
