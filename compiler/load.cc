@@ -37,10 +37,14 @@ ReadResult read_file(const std::string& path) {
   }
   std::ifstream in(path, std::ios::binary);
   if (!in) return {false, {}, std::strerror(errno)};
-  std::ostringstream buf;
-  buf << in.rdbuf();
+  // At most one byte past the limit: a device (/dev/zero) or a file that grows
+  // while it is read has no trustworthy size, and must not exhaust memory.
+  std::string text;
+  char chunk[1 << 16];
+  while (text.size() <= grammar::kMaxFileBytes && in.read(chunk, sizeof chunk).gcount() > 0) {
+    text.append(chunk, static_cast<size_t>(in.gcount()));
+  }
   if (in.bad()) return {false, {}, "read error"};
-  std::string text = std::move(buf).str();
   // Checked again after reading: the file may have grown in between.
   if (text.size() > grammar::kMaxFileBytes) return {false, {}, "file is too large"};
   return {true, std::move(text), {}};

@@ -14,8 +14,11 @@
 namespace edict {
 
 // Wraps an error value so that Result's constructors can tell it from a T.
+// (A constructor rather than an aggregate: clang before 16 has no parenthesized
+// aggregate initialization, and the fuzz build uses clang 14.)
 template <typename E>
 struct Unexpected {
+  explicit Unexpected(E e) : error(std::move(e)) {}
   E error;
 };
 template <typename E>

@@ -225,5 +225,103 @@ contains out "<!DOCTYPE html>" "html is a whole page"
 expect 2 "matrix bad format" -- "$edict" matrix --format pdf "$src/policies/pbx.edict"
 expect 1 "matrix of a policy with errors" -- "$edict" matrix "$src/tests/golden/diag/name_unknown_role_typo.edict"
 
+# ---- edict lint ----
+lintdata="$src/tests/data/lint"
+expect 0 "lint: bundled policies are clean" -- "$edict" lint "$src/policies"
+contains out "0 errors, 0 warnings, 0 notes" "lint summary says clean"
+expect 1 "lint: a finding at the default --fail-on (warning) exits 1" -- "$edict" lint "$lintdata/wildcard-grant/bad.edict"
+contains out "warning: \`admin\` is granted every action on every resource type [wildcard-grant]" "lint text is compiler-style"
+contains out "6 | grant admin * on *;" "lint text quotes the line"
+expect 0 "lint: --fail-on error ignores warnings" -- "$edict" lint --fail-on error "$lintdata/wildcard-grant/bad.edict"
+expect 1 "lint: --fail-on error fails on errors" -- "$edict" lint --fail-on error "$lintdata/bidi-control/bad.edict"
+expect 0 "lint: --fail-on warning ignores notes" -- "$edict" lint "$lintdata/unused-enum-value/bad.edict"
+expect 1 "lint: --fail-on note counts notes" -- "$edict" lint --fail-on note "$lintdata/unused-enum-value/bad.edict"
+expect 0 "lint: --fail-on never" -- "$edict" lint --fail-on never "$lintdata/wildcard-grant/bad.edict"
+expect 2 "lint: bad --fail-on" -- "$edict" lint --fail-on loud "$lintdata/wildcard-grant/bad.edict"
+expect 2 "lint: bad --format" -- "$edict" lint --format xml "$src/policies"
+expect 2 "lint: missing file" -- "$edict" lint "$tmp/missing.edict"
+expect 2 "lint: no paths" -- "$edict" lint
+expect 1 "lint: a policy with errors is not linted" -- "$edict" lint "$src/tests/golden/diag/name_unknown_role_typo.edict"
+contains err "error: unknown role \`supervsor\`" "lint prints the check errors"
+if [[ -s "$tmp/out" ]]; then echo "FAIL: lint printed findings for a broken policy"; fails=$((fails + 1)); else echo "ok: no findings for a broken policy"; fi
+expect 0 "lint --explain" -- "$edict" lint --explain wildcard-grant
+contains out "edict-lint: allow wildcard-grant" "explain says how to suppress"
+expect 2 "lint --explain unknown" -- "$edict" lint --explain no-such-rule
+expect 0 "lint --list-rules" -- "$edict" lint --list-rules
+if [[ $(wc -l <"$tmp/out") -ge 12 ]]; then echo "ok: at least 12 rules"; else echo "FAIL: fewer than 12 rules"; fails=$((fails + 1)); fi
+expect 1 "lint --format json" -- "$edict" lint --format json "$lintdata/wildcard-grant/bad.edict"
+if python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); f=d["findings"]; assert d["warnings"]>=1 and f[0]["rule"]=="wildcard-grant" and f[0]["location"]["line"]==6 and f[0]["fingerprint"], d' "$tmp/out"; then
+  echo "ok: lint JSON"
+else
+  echo "FAIL: lint JSON"; fails=$((fails + 1))
+fi
+expect 1 "lint --format github" -- "$edict" lint --format github "$lintdata/wildcard-grant/bad.edict"
+contains out "::warning file=$lintdata/wildcard-grant/bad.edict,line=6,col=13,endColumn=19,title=wildcard-grant::" "github workflow command"
+expect 1 "lint --format junit" -- "$edict" lint --format junit "$lintdata/wildcard-grant/bad.edict"
+if python3 -c 'import sys, xml.etree.ElementTree as E; r=E.parse(sys.argv[1]).getroot(); assert r.tag=="testsuites" and int(r.get("failures"))>=1' "$tmp/out"; then
+  echo "ok: lint JUnit parses"
+else
+  echo "FAIL: lint JUnit"; fails=$((fails + 1))
+fi
+expect 1 "lint --format sarif" -- "$edict" lint --format sarif "$lintdata/wildcard-grant/bad.edict"
+if python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); r=d["runs"][0]; assert d["version"]=="2.1.0" and r["results"][0]["ruleId"]=="wildcard-grant"' "$tmp/out"; then
+  echo "ok: lint SARIF"
+else
+  echo "FAIL: lint SARIF"; fails=$((fails + 1))
+fi
+# Configuration: --config, and the nearest .edict-lint above the policy.
+mkdir -p "$tmp/lintcfg/sub"
+cp "$lintdata/wildcard-grant/bad.edict" "$tmp/lintcfg/sub/p.edict"
+printf 'wildcard-grant = off\n' > "$tmp/lintcfg/.edict-lint"
+expect 0 "lint: .edict-lint found walking up" -- "$edict" lint "$tmp/lintcfg/sub/p.edict"
+printf 'wildcard-grant = error\n' > "$tmp/lint-error.cfg"
+expect 1 "lint: --config raises a severity" -- "$edict" lint --fail-on error --config "$tmp/lint-error.cfg" "$tmp/lintcfg/sub/p.edict"
+contains out "error: \`admin\` is granted" "the configured severity is shown"
+printf 'wildcard-grant = loud\n' > "$tmp/lint-bad.cfg"
+expect 2 "lint: bad configuration" -- "$edict" lint --config "$tmp/lint-bad.cfg" "$tmp/lintcfg/sub/p.edict"
+contains err "lint-bad.cfg:1:" "configuration errors are located"
+expect 2 "lint: missing --config" -- "$edict" lint --config "$tmp/nope.cfg" "$src/policies"
+
+# ---- edict fmt ----
+printf 'entity   User ;role b,a;grant a,b view on Doc;\naction view; resource Doc actions view; // c\n' > "$tmp/fmt.edict"
+cp "$tmp/fmt.edict" "$tmp/fmt.orig"
+expect 1 "fmt --check on an unformatted file" -- "$edict" fmt --check "$tmp/fmt.edict"
+contains out "+++ $tmp/fmt.edict (formatted)" "fmt --check prints a unified diff"
+contains out "+grant a, b view on Doc;" "the diff shows the canonical line"
+if cmp -s "$tmp/fmt.edict" "$tmp/fmt.orig"; then echo "ok: fmt --check writes nothing"; else echo "FAIL: fmt --check wrote"; fails=$((fails + 1)); fi
+expect 0 "fmt --stdout" -- "$edict" fmt --stdout "$tmp/fmt.edict"
+contains out "role b, a;" "fmt keeps the order of declared names"
+expect 0 "fmt - reads stdin" -- bash -c "\"$edict\" fmt - < \"$tmp/fmt.edict\""
+contains out "entity User;" "fmt - writes stdout"
+expect 0 "fmt rewrites in place" -- "$edict" fmt "$tmp/fmt.edict"
+contains out "formatted $tmp/fmt.edict" "fmt names the files it changed"
+expect 0 "fmt --check after fmt" -- "$edict" fmt --check "$tmp/fmt.edict"
+printf 'entity User {\n' > "$tmp/fmt-bad.edict"
+cp "$tmp/fmt-bad.edict" "$tmp/fmt-bad.orig"
+expect 1 "fmt on a file that does not parse" -- "$edict" fmt "$tmp/fmt-bad.edict"
+contains err "left unchanged" "fmt says the broken file is untouched"
+if cmp -s "$tmp/fmt-bad.edict" "$tmp/fmt-bad.orig"; then echo "ok: fmt leaves a broken file alone"; else echo "FAIL: fmt touched a broken file"; fails=$((fails + 1)); fi
+expect 2 "fmt on a missing file" -- "$edict" fmt "$tmp/missing.edict"
+expect 2 "fmt without paths" -- "$edict" fmt
+expect 0 "fmt --stdout on the bundled policies" -- "$edict" fmt --stdout "$src/policies"
+
+# ---- edict diff ----
+diffdata="$src/tests/data/diff"
+expect 0 "diff: nothing changed" -- "$edict" diff "$diffdata/nothing_changed.old.edict" "$diffdata/nothing_changed.new.edict"
+contains out "no decision changes" "diff says when nothing changed"
+expect 1 "diff: a new grant exits 1" -- "$edict" diff "$diffdata/new_grant.old.edict" "$diffdata/new_grant.new.edict"
+contains out "newly allowed" "diff names what is newly allowed"
+expect 0 "diff: a new forbid exits 0" -- "$edict" diff "$diffdata/new_forbid.old.edict" "$diffdata/new_forbid.new.edict"
+expect 1 "diff --format json" -- "$edict" diff --format json "$diffdata/new_grant.old.edict" "$diffdata/new_grant.new.edict"
+if python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["wider"] and d["changes"][0]["role"]=="accountant", d' "$tmp/out"; then
+  echo "ok: diff JSON"
+else
+  echo "FAIL: diff JSON"; fails=$((fails + 1))
+fi
+expect 2 "diff: a policy with errors" -- "$edict" diff "$diffdata/base.edict" "$src/tests/golden/diag/name_unknown_role_typo.edict"
+contains err "has errors" "diff says which side has errors"
+expect 2 "diff: a missing file" -- "$edict" diff "$diffdata/base.edict" "$tmp/missing.edict"
+expect 2 "diff: one argument" -- "$edict" diff "$diffdata/base.edict"
+
 echo "cli: $fails failed"
 exit $((fails > 0))

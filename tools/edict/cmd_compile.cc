@@ -34,11 +34,50 @@ struct CompileOptions {
   std::string color = "auto";
 };
 
+// Writes all of `bytes` to `fd`; false with errno set on failure.
+bool write_all(int fd, std::span<const std::byte> bytes) {
+  const auto* p = reinterpret_cast<const char*>(bytes.data());
+  size_t left = bytes.size();
+  while (left > 0) {
+    const ssize_t n = write(fd, p, left);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      if (n == 0) errno = EIO;
+      return false;
+    }
+    p += n;
+    left -= static_cast<size_t>(n);
+  }
+  return true;
+}
+
+// An output that exists and is not a regular file (/dev/stdout, a pipe, a
+// device) is written in place: renaming a temporary file over it would replace
+// the device itself (and root may do that in /dev).
+std::optional<std::string> write_in_place(const std::string& path, std::span<const std::byte> bytes) {
+  const int fd = open(path.c_str(), O_WRONLY | O_CLOEXEC);
+  if (fd < 0) return fmt::format("cannot write `{}`: {}", path, std::strerror(errno));
+  const bool ok = write_all(fd, bytes);
+  const int err = errno;
+  if (close(fd) != 0 && ok) return fmt::format("cannot write `{}`: close: {}", path, std::strerror(errno));
+  if (!ok) return fmt::format("cannot write `{}`: write: {}", path, std::strerror(err));
+  return std::nullopt;
+}
+
 // Writes `bytes` to `path` through a temporary file and rename(2). On failure
 // returns a message and leaves nothing behind.
 std::optional<std::string> write_atomically(const std::string& path, std::span<const std::byte> bytes) {
   namespace fs = std::filesystem;
-  const fs::path target(path);
+  struct stat st;
+  if (stat(path.c_str(), &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)) return write_in_place(path, bytes);
+  // A symbolic link is followed: the file it names is replaced, never the link
+  // (renaming over /dev/stdout -> /proc/self/fd/1 would replace /dev/stdout).
+  std::error_code ec;
+  fs::path target(path);
+  if (fs::is_symlink(fs::symlink_status(target, ec))) {
+    const fs::path real = fs::canonical(target, ec);
+    if (!ec) target = real;
+  }
   const fs::path dir = target.has_parent_path() ? target.parent_path() : fs::path(".");
   std::string tmpl = (dir / fmt::format(".{}.tmp.XXXXXX", target.filename().string())).string();
   const int fd = mkstemp(tmpl.data());
@@ -53,22 +92,14 @@ std::optional<std::string> write_atomically(const std::string& path, std::span<c
   const mode_t mask = umask(0);
   umask(mask);
   if (fchmod(fd, static_cast<mode_t>(0666 & ~mask)) != 0) return fail("chmod");
-  const auto* p = reinterpret_cast<const char*>(bytes.data());
-  size_t left = bytes.size();
-  while (left > 0) {
-    const ssize_t n = write(fd, p, left);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return fail("write");
-    p += n;
-    left -= static_cast<size_t>(n);
-  }
+  if (!write_all(fd, bytes)) return fail("write");
   if (fsync(fd) != 0) return fail("fsync");
   if (close(fd) != 0) {
     const int err = errno;
     unlink(tmpl.c_str());
     return fmt::format("cannot write `{}`: close: {}", path, std::strerror(err));
   }
-  if (rename(tmpl.c_str(), path.c_str()) != 0) {
+  if (rename(tmpl.c_str(), target.c_str()) != 0) {
     const int err = errno;
     unlink(tmpl.c_str());
     return fmt::format("cannot write `{}`: {}", path, std::strerror(err));

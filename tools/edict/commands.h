@@ -25,6 +25,9 @@ void add_query_command(CLI::App& app, int& exit_code);    // cmd_query.cc
 void add_explain_command(CLI::App& app, int& exit_code);  // cmd_explain.cc
 void add_test_command(CLI::App& app, int& exit_code);     // cmd_test.cc
 void add_matrix_command(CLI::App& app, int& exit_code);   // cmd_matrix.cc
+void add_fmt_command(CLI::App& app, int& exit_code);      // cmd_fmt.cc
+void add_diff_command(CLI::App& app, int& exit_code);     // cmd_diff.cc
+void add_lint_command(CLI::App& app, int& exit_code);     // cmd_lint.cc
 
 // Expands directories to the `.edict` files below them (sorted, so output is
 // stable) and keeps files as given.

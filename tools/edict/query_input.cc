@@ -223,7 +223,7 @@ void parse_json_request(const std::string& text, RequestSpec& spec) {
   json doc;
   try {
     doc = json::parse(text);
-  } catch (const json::parse_error& e) {
+  } catch (const json::exception& e) {  // parse_error, and out_of_range for a number like 1e999
     std::string what = e.what();
     if (const size_t at = what.find("] "); what.starts_with("[json.exception") && at != std::string::npos)
       what = what.substr(at + 2);
