@@ -167,8 +167,8 @@ class Formatter {
   }
 
   // ---- lists ---------------------------------------------------------------------
-  d::Doc name(const ast::Name& n, std::string after = {}) {
-    return d::concat({leading(n.span.begin), d::text(n.text + after), trailing(n.span.end)});
+  d::Doc name(const ast::Name& n, std::string_view after = {}) {
+    return d::concat({leading(n.span.begin), d::text(n.text + std::string(after)), trailing(n.span.end)});
   }
 
   // a, b, c: as many per line as fit, continuation lines indented.

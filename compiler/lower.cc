@@ -231,7 +231,7 @@ class CondCompiler {
   std::string text_of(Span s) const {
     return truncate_utf8(sources_.file(s.file).text().substr(s.begin, s.end - s.begin), 200);
   }
-  void fail(const ast::Expr& e, std::string what) {
+  void fail(const ast::Expr& e, const std::string& what) {
     diags_.error("E0399", e.span, "internal error: cannot compile this condition: " + what);
     emit({static_cast<uint8_t>(Op::kConst), 0, 0, 0, 0, 0, 0}, &e);
   }
