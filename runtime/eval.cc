@@ -248,6 +248,15 @@ Tri leaf(const Ctx& c, const f::Instr& in) {
 // Runs a verified program. `trace`, when given, receives each instruction's result.
 Tri run(const Ctx& c, uint32_t first, uint32_t count, Tri* trace = nullptr) {
   if (count == 0) return kT;
+  if (trace == nullptr) {
+    // Most conditions are one test (`principal.email_verified`) or its negation
+    // (`unless principal.status == active`): no stack needed. The verifier has
+    // checked that a one-instruction program is a leaf and that a two-instruction
+    // one is a leaf and then a unary operator.
+    const auto code = c.t.code();
+    if (count == 1) return leaf(c, code[first]);
+    if (count == 2 && static_cast<f::Op>(code[first + 1].op) == f::Op::kNot) return tri_not(leaf(c, code[first]));
+  }
   Tri stack[f::kMaxStack];
   uint32_t sp = 0;
   const auto code = c.t.code();
