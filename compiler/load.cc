@@ -19,13 +19,9 @@ namespace {
 
 namespace fs = std::filesystem;
 
-struct ReadResult {
-  bool ok = false;
-  std::string text;
-  std::string error;
-};
+}  // namespace
 
-ReadResult read_file(const std::string& path) {
+ReadResult read_source_file(const std::string& path) {
   std::error_code ec;
   const auto status = fs::status(path, ec);
   if (ec) return {false, {}, ec.message()};
@@ -49,6 +45,8 @@ ReadResult read_file(const std::string& path) {
   if (text.size() > grammar::kMaxFileBytes) return {false, {}, "file is too large"};
   return {true, std::move(text), {}};
 }
+
+namespace {
 
 std::string canonical_of(const std::string& path) {
   std::error_code ec;
@@ -89,7 +87,7 @@ class Loader {
           edge_spans_[{id, it->second}] = inc->path_span;
           continue;
         }
-        ReadResult r = inc->path.empty() ? ReadResult{false, {}, "empty file name"} : read_file(display);
+        ReadResult r = inc->path.empty() ? ReadResult{false, {}, "empty file name"} : read_source_file(display);
         if (!r.ok) {
           diags_.error("E0105", inc->path_span,
                        fmt::format("cannot include `{}`: {}", inc->path, r.error))
@@ -214,7 +212,7 @@ Workspace load(const std::vector<std::string>& paths, Diagnostics& diags) {
   for (const std::string& path : paths) {
     const std::string canonical = canonical_of(path);
     if (auto it = seen.find(canonical); it != seen.end()) continue;
-    ReadResult r = read_file(path);
+    ReadResult r = read_source_file(path);
     if (!r.ok) {
       ws.io_errors.push_back({path, fmt::format("cannot read `{}`: {}", path, r.error)});
       continue;

@@ -30,6 +30,16 @@ struct IoError {
   std::string message;  // "cannot read `x`: No such file or directory"
 };
 
+// Reads a source file (policy or test file) of at most grammar::kMaxFileBytes.
+// Never reads more than one byte past the limit, so a device (/dev/zero) or a file
+// growing while it is read cannot exhaust memory. `error` says why on failure.
+struct ReadResult {
+  bool ok = false;
+  std::string text;
+  std::string error;
+};
+ReadResult read_source_file(const std::string& path);
+
 struct Workspace {
   SourceMap sources;
   std::vector<LoadedFile> files;  // indexed by FileId

@@ -2,6 +2,7 @@
 #include "grammar/test_parse.h"
 
 #include <charconv>
+#include <utility>
 
 #include "grammar/errors.h"
 #include "grammar/parse_support.h"
@@ -21,6 +22,7 @@ struct TState {
   uint32_t string_open = 0;
   uint32_t comment_open = 0;
   std::vector<testfile::Name> names;
+  bool obligation_arg = false;  // the obligation being parsed has `(arg)` (set by obl_arg)
   std::vector<std::vector<Value>> value_stack{{}};  // values of the list being built
   std::vector<testfile::Attr> attrs;
   std::string string_value;
@@ -242,19 +244,22 @@ template <> struct action<t::case_type> {
 template <> struct action<t::resource_tenant> {
   template <typename In> static void apply(const In&, TState& s) { s.kase.resource_tenant = s.pop(); }
 };
-template <typename In>
-void add_obligation(TState& s, const In& in) {
+void add_obligation(TState& s) {
   testfile::Obligation o;
-  const bool has_arg = in.string_view().find('(') != std::string_view::npos;
-  if (has_arg) o.arg = s.pop();
+  // Not a search for `(` in the matched text: that text ends in the separators
+  // after the name, and a comment there may hold a `(` (fuzz/regressions/testfile_fuzzer).
+  if (std::exchange(s.obligation_arg, false)) o.arg = s.pop();
   o.name = s.pop();
   s.kase.obligations.push_back(std::move(o));
 }
+template <> struct action<t::obl_arg> {
+  template <typename In> static void apply(const In&, TState& s) { s.obligation_arg = true; }
+};
 template <> struct action<t::obligation_t> {
-  template <typename In> static void apply(const In& in, TState& s) { add_obligation(s, in); }
+  template <typename In> static void apply(const In&, TState& s) { add_obligation(s); }
 };
 template <> struct action<t::next_obl> {
-  template <typename In> static void apply(const In& in, TState& s) { add_obligation(s, in); }
+  template <typename In> static void apply(const In&, TState& s) { add_obligation(s); }
 };
 template <> struct action<t::with_part> {
   template <typename In> static void apply(const In&, TState& s) { s.kase.has_with = true; }

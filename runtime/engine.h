@@ -1,12 +1,14 @@
 // runtime/engine.h: the table a service evaluates against, replaceable at run time.
 //
-// Engine holds the current Table behind an atomic shared pointer. swap() installs
+// Engine holds the current Table in a TableSlot (runtime/table_slot.h: an atomic
+// shared pointer, by hand, because libstdc++ 12's std::atomic<shared_ptr> orders
+// its load() too weakly). swap() installs
 // a new table atomically; evaluations already running keep the table they started
 // with (they hold a reference), and the old table is freed when the last of them
 // finishes. Readers never block writers and never see a half-installed table.
 //
-// Cost: each Engine::evaluate() does one atomic shared-pointer load (in libstdc++
-// 12 a short internal spin lock plus a reference-count increment). A thread that
+// Cost: each Engine::evaluate() does one slot load (a short spin lock plus a
+// reference-count increment). A thread that
 // evaluates many requests in a row should take a snapshot() once and call
 // runtime::evaluate() on it, which touches no shared state at all.
 //
@@ -15,12 +17,12 @@
 // to a table compiled from a different policy.
 #pragma once
 
-#include <atomic>
 #include <memory>
 
 #include "runtime/decision.h"
 #include "runtime/eval.h"
 #include "runtime/table.h"
+#include "runtime/table_slot.h"
 
 namespace edict::runtime {
 
@@ -28,8 +30,8 @@ class Engine {
  public:
   explicit Engine(std::shared_ptr<const Table> table) : table_(std::move(table)) {}
 
-  std::shared_ptr<const Table> snapshot() const { return table_.load(std::memory_order_acquire); }
-  void swap(std::shared_ptr<const Table> table) { table_.store(std::move(table), std::memory_order_release); }
+  std::shared_ptr<const Table> snapshot() const { return table_.load(); }
+  void swap(std::shared_ptr<const Table> table) { table_.store(std::move(table)); }
 
   Decision evaluate(const Request& request, const CustomRoles* custom = nullptr) const noexcept {
     const std::shared_ptr<const Table> t = snapshot();
@@ -38,7 +40,7 @@ class Engine {
   }
 
  private:
-  std::atomic<std::shared_ptr<const Table>> table_;
+  TableSlot table_;
 };
 
 }  // namespace edict::runtime

@@ -6,7 +6,8 @@
 # starts from fuzz/corpus/TARGET and fuzz/regressions/TARGET and grows a working
 # corpus in BUILD/fuzz-work/TARGET (the checked-in corpus is not touched; to
 # refresh it, merge: see docs/reliability.md). Crashes are saved under
-# BUILD/fuzz-work/TARGET/crash-*; the script then fails and names them. The last
+# BUILD/fuzz-work/TARGET/crash-*; the script then fails and names them (until they
+# are moved away: fix, then keep them in fuzz/regressions/TARGET/). The last
 # libFuzzer status line of each target (execs, cov, ft, exec/s) is printed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -60,8 +61,10 @@ for t in "${targets[@]}"; do
   last=$(grep -E '^#[0-9]+' "$dir/log" | tail -n 1 || true)
   rate=$(grep -E '^stat::average_exec_per_sec' "$dir/log" | awk '{print $2}' || true)
   printf '  %-20s %s  (exec/s %s)\n' "$t" "${last:-no status line}" "${rate:-?}"
-  if ls "$dir"/crash-* "$dir"/leak-* "$dir"/timeout-* "$dir"/oom-* >/dev/null 2>&1; then
-    echo "  FAIL: $t found inputs that break it:" "$dir"/crash-* "$dir"/leak-* "$dir"/timeout-* "$dir"/oom-* 2>/dev/null
+  found=$(find "$dir" -maxdepth 1 -type f \( -name 'crash-*' -o -name 'leak-*' -o -name 'timeout-*' -o -name 'oom-*' \))
+  if [[ -n $found ]]; then
+    echo "  FAIL: $t found inputs that break it (move them to fuzz/regressions/$t once fixed):"
+    echo "$found" | sed 's/^/    /'
     tail -n 40 "$dir/log"
     status=1
   fi

@@ -15,6 +15,7 @@
 #include <fmt/format.h>
 
 #include "compiler/check.h"
+#include "compiler/load.h"
 #include "compiler/lower.h"
 #include "compiler/suggest.h"
 #include "grammar/test_parse.h"
@@ -46,14 +47,9 @@ struct Storage {
 };
 
 std::string read_file(const std::string& path, std::string& error) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    error = fmt::format("cannot read `{}`", path);
-    return {};
-  }
-  std::ostringstream s;
-  s << in.rdbuf();
-  return std::move(s).str();
+  compiler::ReadResult r = compiler::read_source_file(path);
+  if (!r.ok) error = fmt::format("cannot read `{}`: {}", path, r.error);
+  return std::move(r.text);
 }
 
 std::vector<std::string> find_test_files(const std::vector<std::string>& paths, std::vector<std::string>& errors) {

@@ -120,6 +120,9 @@ expect 2 "malformed --request JSON" -- "$edict" query --table "$table" --request
 contains err "malformed JSON" "says the JSON is malformed"
 expect 2 "unknown key in --request" -- "$edict" query --table "$table" --request '{"principle": {}}'
 contains err "unknown key \`principle\`" "names the unknown key"
+# Found by fuzz/request_fuzzer: a number out of double's range escaped as an internal error.
+expect 2 "a number out of range in --request" -- "$edict" query --table "$table" --request '{"context": {"n": 1e999}}'
+contains err "request: malformed JSON" "says the JSON is malformed"
 expect 0 "an unknown role denies with the reason" -- \
   "$edict" query --table "$table" --tenant t1 --role agnet --action answer --resource Call
 contains out "unknown role \`agnet\`" "the reason names the role"

@@ -16,6 +16,8 @@
 
 #include "compiler/load.h"
 #include "grammar/diagnostic.h"
+#include "grammar/source.h"
+#include "grammar/test_parse.h"
 #include "runtime/table.h"
 
 namespace edict {
@@ -46,6 +48,27 @@ TEST(Faults, IncludeOfAnEndlessDevice) {
   std::ostringstream out;
   render_text(diags, ws.sources, out, false);
   EXPECT_NE(out.str().find("too large"), std::string::npos) << out.str();
+}
+
+// fuzz/regressions/testfile_fuzzer/comment_after_obligation*: a `(` in a comment
+// after an obligation's name was taken for its argument, and the parser popped
+// one name more than it had pushed (heap-buffer-overflow).
+TEST(FuzzFound, CommentAfterObligationName) {
+  SourceMap sources;
+  const FileId id = sources.add("t.edict-test",
+                                "policy \"p.edict\";\ntenant acme;\nuser ann in acme as agent;\n"
+                                "allow ann view Billing with redact // (pii)\n, audit(x) // (\n;\n");
+  Diagnostics diags;
+  const testfile::File file = grammar::parse_test_file(sources, id, diags);
+  ASSERT_EQ(diags.error_count(), 0u);
+  ASSERT_EQ(file.cases.size(), 1u);
+  const auto& obligations = file.cases[0].body.obligations;
+  ASSERT_EQ(obligations.size(), 2u);
+  EXPECT_EQ(obligations[0].name.text, "redact");
+  EXPECT_FALSE(obligations[0].arg.has_value());
+  EXPECT_EQ(obligations[1].name.text, "audit");
+  ASSERT_TRUE(obligations[1].arg.has_value());
+  EXPECT_EQ(obligations[1].arg->text, "x");
 }
 
 }  // namespace

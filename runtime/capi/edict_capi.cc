@@ -7,7 +7,7 @@
 // length and enum value is checked before use.
 //
 // How the handles map to the runtime:
-//   edict_engine        a TableSlot (an atomic shared_ptr<const Table>): swap is one store,
+//   edict_engine        a runtime::TableSlot (an atomic shared_ptr<const Table>): swap is one store,
 //                       eval one load; an old table lives until its last user drops it.
 //   edict_custom_roles  a shared_ptr<runtime::CustomRoles> (it pins its table).
 //   edict_request       the setter calls, recorded (so they can be replayed against
@@ -33,59 +33,15 @@
 #include "runtime/request.h"
 #include "runtime/request_builder.h"
 #include "runtime/table.h"
+#include "runtime/table_slot.h"
 
 namespace rt = edict::runtime;
 namespace tf = edict::runtime::format;
 
 // ---- the handles ----------------------------------------------------------------
 
-namespace {
-
-// The engine's current table: one thread may replace it while others copy it.
-//
-// This is std::atomic<std::shared_ptr<const Table>> done by hand. libstdc++ 12's
-// implementation (bits/shared_ptr_atomic.h) takes the same kind of lock bit, but
-// load() releases it with memory_order_relaxed, so the read of the pointer is not
-// ordered before a later store's write: ThreadSanitizer reports the race, and on a
-// weakly ordered CPU a reader could pair the new pointer with the old reference
-// count. Here the lock is released with memory_order_release.
-//
-// Cost of load(): an uncontended test-and-set, one reference-count increment and
-// a release store, on one shared cache line (and a decrement when the copy dies).
-// No allocation, no system call. The lock is held only for the copy or the swap;
-// the old table is destroyed after it is released.
-class TableSlot {
- public:
-  std::shared_ptr<const rt::Table> load() const noexcept {
-    lock();
-    std::shared_ptr<const rt::Table> copy = ptr_;
-    unlock();
-    return copy;
-  }
-  void store(std::shared_ptr<const rt::Table> table) noexcept {
-    lock();
-    ptr_.swap(table);
-    unlock();
-  }  // `table`, now the old one, is released here, outside the lock
-
- private:
-  void lock() const noexcept {
-    for (unsigned spins = 0; busy_.test_and_set(std::memory_order_acquire);) {
-      while (busy_.test(std::memory_order_relaxed)) {
-        if (++spins % 64 == 0) std::this_thread::yield();  // the holder may have been preempted
-      }
-    }
-  }
-  void unlock() const noexcept { busy_.clear(std::memory_order_release); }
-
-  mutable std::atomic_flag busy_;  // clear (C++20)
-  std::shared_ptr<const rt::Table> ptr_;
-};
-
-}  // namespace
-
 struct edict_engine {
-  TableSlot table;
+  rt::TableSlot table;  // runtime/table_slot.h: why not std::atomic<shared_ptr>
 };
 
 struct edict_custom_roles {
