@@ -67,8 +67,9 @@ void render_sarif(const Report& r, const ToolInfo& tool, std::ostream& out) {
   nlohmann::json driver = {{"name", std::string(tool.name)},
                            {"version", std::string(tool.version)},
                            {"semanticVersion", std::string(tool.version)},
-                           {"informationUri", std::string(tool.information_uri)},
                            {"rules", std::move(rules)}};
+  // Optional in SARIF; only a real address is worth printing (set at build time).
+  if (!tool.information_uri.empty()) driver["informationUri"] = std::string(tool.information_uri);
 
   const std::vector<std::string> prints = fingerprints(r);
   nlohmann::json results = nlohmann::json::array();

@@ -27,7 +27,7 @@
 #define EDICT_VERSION "0.0.0"
 #endif
 #ifndef EDICT_PROJECT_URL
-#define EDICT_PROJECT_URL "https://github.com/edict-policy/edict"
+#define EDICT_PROJECT_URL ""  // cmake -DEDICT_PROJECT_URL=https://...: SARIF's informationUri
 #endif
 
 namespace edict::cli {
