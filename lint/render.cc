@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "grammar/diagnostic.h"
+#include "support/xml_escape.h"
 
 namespace edict::lint {
 namespace {
@@ -57,29 +58,6 @@ std::string gh_escape(std::string_view s, bool property) {
       case ':': out += property ? "%3A" : ":"; break;
       case ',': out += property ? "%2C" : ","; break;
       default: out += c;
-    }
-  }
-  return out;
-}
-
-std::string xml_escape(std::string_view s) {
-  std::string out;
-  for (size_t i = 0; i < s.size(); ++i) {
-    const char c = s[i];
-    const auto u = static_cast<unsigned char>(c);
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&apos;"; break;
-      default:
-        // XML 1.0 forbids most control characters, even escaped.
-        if (u < 0x20 && c != '\n' && c != '\t') {
-          out += '?';
-        } else {
-          out += c;
-        }
     }
   }
   return out;

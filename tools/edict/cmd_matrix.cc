@@ -19,6 +19,7 @@
 
 #include "compiler/check.h"
 #include "compiler/load.h"
+#include "support/xml_escape.h"
 #include "tools/edict/commands.h"
 
 namespace edict::cli {
@@ -174,20 +175,6 @@ std::string cell_text(const Cell& c) {
   return s;
 }
 
-std::string html_escape(std::string_view s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      default: out += c;
-    }
-  }
-  return out;
-}
-
 std::string csv_field(const std::string& s) {
   if (s.find_first_of(",\"\n") == std::string::npos) return s;
   std::string out = "\"";
@@ -220,32 +207,32 @@ void print(const std::vector<RoleTable>& tables, const compiler::Policy& p, Matr
       return;
     case MatrixFormat::kHtml:
       out << "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Permission matrix: "
-          << html_escape(policy_name) << "</title>\n<style>body{font-family:system-ui,sans-serif;margin:2em}"
+          << xml_escape(policy_name) << "</title>\n<style>body{font-family:system-ui,sans-serif;margin:2em}"
           << "table{border-collapse:collapse;margin-bottom:.5em}td,th{border:1px solid #ccc;padding:.25em .5em;"
           << "text-align:center}th.row{text-align:left}.allow{background:#d8f5d0}.if{background:#fff3c4}"
           << ".forbid{background:#f8d0d0}.deny{color:#999}.with{background:#d0e4f8}ol{font-size:.9em}"
-          << "code{background:#f4f4f4}</style></head><body>\n<h1>Permission matrix: " << html_escape(policy_name)
+          << "code{background:#f4f4f4}</style></head><body>\n<h1>Permission matrix: " << xml_escape(policy_name)
           << "</h1>\n<p>allow: always; if: under a condition; with: allowed with an obligation; forbid: a forbid "
              "applies; deny: no grant; blank: the resource type has no such action. Numbers refer to the notes.</p>\n";
       for (const RoleTable& t : tables) {
-        out << "<h2>" << html_escape(t.role) << "</h2>\n<table><tr><th></th>";
-        for (const auto& a : actions) out << "<th>" << html_escape(a) << "</th>";
+        out << "<h2>" << xml_escape(t.role) << "</h2>\n<table><tr><th></th>";
+        for (const auto& a : actions) out << "<th>" << xml_escape(a) << "</th>";
         out << "</tr>\n";
         for (size_t r = 0; r < t.rows.size(); ++r) {
-          out << "<tr><th class=\"row\">" << html_escape(t.rows[r]) << "</th>";
+          out << "<tr><th class=\"row\">" << xml_escape(t.rows[r]) << "</th>";
           for (const Cell& c : t.cells[r]) {
             const std::string cls = c.text.starts_with("with") ? "with" : c.text;
             std::string title;
             for (size_t n : c.notes) title += t.notes[n - 1].text + "\n";
-            out << "<td class=\"" << html_escape(cls) << "\" title=\"" << html_escape(title) << "\">"
-                << html_escape(cell_text(c)) << "</td>";
+            out << "<td class=\"" << xml_escape(cls) << "\" title=\"" << xml_escape(title) << "\">"
+                << xml_escape(cell_text(c)) << "</td>";
           }
           out << "</tr>\n";
         }
         out << "</table>\n";
         if (!t.notes.empty()) {
           out << "<ol>";
-          for (const Note& n : t.notes) out << "<li><code>" << html_escape(n.text) << "</code> (" << html_escape(n.where) << ")</li>";
+          for (const Note& n : t.notes) out << "<li><code>" << xml_escape(n.text) << "</code> (" << xml_escape(n.where) << ")</li>";
           out << "</ol>\n";
         }
       }

@@ -11,6 +11,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "support/xml_escape.h"
 #include "testkit/runner.h"
 #include "tools/edict/commands.h"
 
@@ -32,20 +33,6 @@ double coverage_percent(const testkit::PolicyCoverage& p) {
   size_t hit = 0;
   for (const auto& r : p.rules) hit += r.exercised;
   return 100.0 * static_cast<double>(hit) / static_cast<double>(p.rules.size());
-}
-
-std::string xml_escape(std::string_view s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      default: out += c;
-    }
-  }
-  return out;
 }
 
 int run_test(const TestOptions& opts) {
