@@ -22,6 +22,7 @@
 #include "runtime/custom_roles.h"
 #include "runtime/eval.h"
 #include "runtime/request_builder.h"
+#include "support/expand_paths.h"
 #include "testkit/reference_eval.h"
 
 namespace edict::testkit {
@@ -50,26 +51,6 @@ std::string read_file(const std::string& path, std::string& error) {
   compiler::ReadResult r = compiler::read_source_file(path);
   if (!r.ok) error = fmt::format("cannot read `{}`: {}", path, r.error);
   return std::move(r.text);
-}
-
-std::vector<std::string> find_test_files(const std::vector<std::string>& paths, std::vector<std::string>& errors) {
-  std::vector<std::string> out;
-  for (const std::string& p : paths) {
-    std::error_code ec;
-    if (!fs::is_directory(p, ec)) {
-      out.push_back(p);
-      continue;
-    }
-    std::vector<std::string> found;
-    for (auto it = fs::recursive_directory_iterator(p, ec); !ec && it != fs::recursive_directory_iterator();
-         it.increment(ec)) {
-      if (it->is_regular_file(ec) && it->path().string().ends_with(".edict-test")) found.push_back(it->path().string());
-    }
-    if (found.empty()) errors.push_back(fmt::format("no `.edict-test` files in `{}`", p));
-    std::sort(found.begin(), found.end());
-    out.insert(out.end(), found.begin(), found.end());
-  }
-  return out;
 }
 
 // ---- loop expansion -------------------------------------------------------------
@@ -525,7 +506,7 @@ TestRun run_tests(const std::vector<std::string>& paths) {
   DiagnosticGroup test_diags;
   test_diags.sources = &storage->test_sources;
   std::vector<testfile::File> files;
-  for (const std::string& path : find_test_files(paths, run.io_errors)) {
+  for (const std::string& path : expand_paths(paths, ".edict-test", run.io_errors)) {
     std::string error;
     std::string text = read_file(path, error);
     if (!error.empty()) {

@@ -14,6 +14,7 @@
 
 #include "compiler/check.h"
 #include "compiler/load.h"
+#include "support/expand_paths.h"
 #include "tools/edict/commands.h"
 
 namespace edict::cli {
@@ -65,25 +66,7 @@ int run_check(const CheckOptions& opts) {
 }  // namespace
 
 std::vector<std::string> expand_paths(const std::vector<std::string>& paths, std::vector<std::string>& errors) {
-  namespace fs = std::filesystem;
-  std::vector<std::string> out;
-  for (const std::string& p : paths) {
-    std::error_code ec;
-    if (!fs::is_directory(p, ec)) {
-      out.push_back(p);
-      continue;
-    }
-    std::vector<std::string> found;
-    for (auto it = fs::recursive_directory_iterator(p, ec); !ec && it != fs::recursive_directory_iterator();
-         it.increment(ec)) {
-      if (it->is_regular_file(ec) && it->path().extension() == ".edict") found.push_back(it->path().string());
-    }
-    if (ec) errors.push_back(fmt::format("cannot list `{}`: {}", p, ec.message()));
-    if (found.empty() && !ec) errors.push_back(fmt::format("no `.edict` files in `{}`", p));
-    std::sort(found.begin(), found.end());
-    out.insert(out.end(), found.begin(), found.end());
-  }
-  return out;
+  return edict::expand_paths(paths, ".edict", errors);
 }
 
 void add_check_command(CLI::App& app, int& exit_code) {
