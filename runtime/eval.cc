@@ -11,6 +11,8 @@
 
 #include <algorithm>
 #include <bit>
+#include <cstddef>
+#include <memory>
 
 #include <fmt/format.h>
 
@@ -20,6 +22,10 @@ namespace edict::runtime {
 namespace {
 
 namespace f = format;
+
+// The decision path's small helpers are inlined into it whatever the optimizer's
+// size heuristics say: as calls they were a third of a simple decision's time.
+#define EDICT_HOT [[gnu::always_inline]] inline
 
 enum Tri : uint8_t { kF = 0, kT = 1, kE = 2 };
 
@@ -31,7 +37,7 @@ Tri tri_eq(Tri a, Tri b) { return (a == kE || b == kE) ? kE : tri(a == b); }
 
 // The principal's effective roles (held roles and every role they imply). Only
 // words [lo, hi) are initialised and read: a role outside them is not held. The
-// range comes from the held roles' implied-word ranges (Table::implied_words), so
+// range comes from the held roles' implied-word ranges (Table::implied), so
 // a decision costs the same whether the policy declares 4 roles or 4,000.
 struct RoleSet {
   uint64_t bits[f::kMaxRoles / 64];
@@ -55,8 +61,19 @@ struct Ctx {
   }
 };
 
+// Storage for a value computed from the request (a tenant, the principal's rank),
+// constructed only when one is read: most leaves read the request in place, and
+// zeroing a Value per operand would be a measurable part of a simple condition.
+class Scratch {
+ public:
+  const Value* put(const Value& v) { return std::construct_at(reinterpret_cast<Value*>(storage_), v); }
+
+ private:
+  alignas(Value) std::byte storage_[sizeof(Value)];
+};
+
 // The principal's highest-ranked role, if any.
-bool principal_rank(const Ctx& c, Value& out) {
+const Value* principal_rank(const Ctx& c, Scratch& scratch) {
   uint32_t best_rank = 0, best_role = f::kNone;
   const auto roles = c.t.roles();
   for (uint32_t w = c.roles.lo; w < c.roles.hi; ++w) {
@@ -69,97 +86,63 @@ bool principal_rank(const Ctx& c, Value& out) {
       }
     }
   }
-  if (best_role == f::kNone) return false;
-  out = Value::role(best_role);
-  return true;
+  return best_role == f::kNone ? nullptr : scratch.put(Value::role(best_role));
 }
 
-// Attribute (root, slot): a pointer into the request, or to `scratch` for the
-// built-in slots computed from it (tenants, rank); nullptr when absent. Values are
-// read in place: copying one is most of the cost of a simple condition.
-const Value* read(const Ctx& c, uint8_t root, uint32_t slot, Value& scratch) {
-  const Value* v = nullptr;
-  switch (static_cast<f::Root>(root)) {
-    case f::Root::kPrincipal:
-      if (slot == f::kPrincipalTenantSlot) {
-        scratch = Value::entity(c.r.principal_tenant);
-        return c.r.principal_tenant != kNoTenant ? &scratch : nullptr;
-      }
-      if (slot == f::kPrincipalRankSlot) return principal_rank(c, scratch) ? &scratch : nullptr;
-      if (slot >= c.r.principal_attrs.size()) return nullptr;
-      v = &c.r.principal_attrs[slot];
-      break;
-    case f::Root::kResource:
-      if (slot == f::kResourceTenantSlot) {
-        scratch = Value::entity(c.r.resource_tenant);
-        return c.r.resource_tenant != kNoTenant ? &scratch : nullptr;
-      }
-      if (slot >= c.r.resource_attrs.size()) return nullptr;
-      v = &c.r.resource_attrs[slot];
-      break;
-    case f::Root::kContext:
-      if (slot >= c.r.context_attrs.size()) return nullptr;
-      v = &c.r.context_attrs[slot];
-      break;
+// The value of an operand computed from the request; nullptr when absent.
+[[gnu::noinline]] const Value* read_computed(const Ctx& c, const Operand& o, Scratch& scratch) {
+  switch (o.source) {
+    case Source::kPrincipalTenant:
+      return c.r.principal_tenant != kNoTenant ? scratch.put(Value::entity(c.r.principal_tenant)) : nullptr;
+    case Source::kResourceTenant:
+      return c.r.resource_tenant != kNoTenant ? scratch.put(Value::entity(c.r.resource_tenant)) : nullptr;
+    case Source::kPrincipalRank: return principal_rank(c, scratch);
+    default: return nullptr;
   }
-  return v != nullptr && v->kind != ValueKind::kAbsent ? v : nullptr;
 }
 
-// Whether `v` is a well-formed value of attribute `a`'s declared type.
-bool fits(const Ctx& c, const f::Attr& a, const Value& v) {
-  const auto kind = static_cast<f::AttrKind>(a.kind);
-  if (a.set) return kind == f::AttrKind::kString ? v.kind == ValueKind::kStringSet : v.kind == ValueKind::kIdSet;
-  switch (kind) {
-    case f::AttrKind::kBool: return v.kind == ValueKind::kBool && (v.i == 0 || v.i == 1);
-    case f::AttrKind::kInt: return v.kind == ValueKind::kInt;
-    case f::AttrKind::kString: return v.kind == ValueKind::kString;
-    case f::AttrKind::kEnum:
-      return v.kind == ValueKind::kEnum && v.i >= 0 && static_cast<uint64_t>(v.i) < c.t.enums()[a.enum_id].value_count;
-    case f::AttrKind::kEntity:
-    case f::AttrKind::kTenant: return v.kind == ValueKind::kEntity;
-    case f::AttrKind::kRole: return v.kind == ValueKind::kRole && v.i >= 0 && static_cast<uint64_t>(v.i) < c.t.role_count();
-  }
-  return false;
+// An operand's value: a pointer into the request, or into `scratch` for the
+// values computed from it; nullptr when absent.
+EDICT_HOT const Value* read(const Ctx& c, const Operand& o, Scratch& scratch) {
+  static constexpr std::span<const Value> Request::* kAttrs[] = {&Request::principal_attrs, &Request::resource_attrs,
+                                                                  &Request::context_attrs};
+  if (o.source > Source::kContextAttr) return read_computed(c, o, scratch);
+  const std::span<const Value> attrs = c.r.*kAttrs[static_cast<uint8_t>(o.source)];
+  if (o.slot >= attrs.size() || attrs[o.slot].kind == ValueKind::kAbsent) return nullptr;
+  return &attrs[o.slot];
 }
+
+// Whether `v` is a well-formed value of the operand's declared type.
+EDICT_HOT bool fits(const Operand& o, const Value& v) { return v.kind == o.want && static_cast<uint64_t>(v.i) <= o.max; }
 
 // Reads and type-checks; nullptr means the condition errs.
-const Value* value(const Ctx& c, uint8_t root, uint32_t slot, Value& scratch) {
-  const Value* v = read(c, root, slot, scratch);
-  return v != nullptr && fits(c, c.t.attr(static_cast<f::Root>(root), slot), *v) ? v : nullptr;
-}
-
-int64_t constant(const f::Instr& in) {
-  return static_cast<int64_t>(uint64_t{in.b} | (uint64_t{in.c} << 32));
-}
-
-Tri order(f::Cmp cmp, int diff) {
-  switch (cmp) {
-    case f::Cmp::kEq: return tri(diff == 0);
-    case f::Cmp::kNe: return tri(diff != 0);
-    case f::Cmp::kLt: return tri(diff < 0);
-    case f::Cmp::kLe: return tri(diff <= 0);
-    case f::Cmp::kGt: return tri(diff > 0);
-    case f::Cmp::kGe: return tri(diff >= 0);
-  }
-  return kE;
+EDICT_HOT const Value* value(const Ctx& c, const Operand& o, Scratch& scratch) {
+  const Value* v = read(c, o, scratch);
+  return v != nullptr && fits(o, *v) ? v : nullptr;
 }
 
 template <typename T>
-int three_way(T a, T b) { return a < b ? -1 : a > b ? 1 : 0; }
-
-// Compares two values of one attribute kind. Roles order by rank; a role off the
-// ladder has no order (error), but equality is by identity.
-Tri compare(const Ctx& c, f::AttrKind kind, f::Cmp cmp, const Value& a, const Value& b) {
-  if (kind == f::AttrKind::kString) return order(cmp, three_way(a.s.compare(b.s), 0));
-  if (kind == f::AttrKind::kRole && cmp != f::Cmp::kEq && cmp != f::Cmp::kNe) {
-    const uint32_t ra = c.t.roles()[static_cast<size_t>(a.i)].rank, rb = c.t.roles()[static_cast<size_t>(b.i)].rank;
-    if (ra == f::kNone || rb == f::kNone) return kE;
-    return order(cmp, three_way(ra, rb));
-  }
-  return order(cmp, three_way(a.i, b.i));
+EDICT_HOT Tri compare(uint8_t cmp_true, T a, T b) {
+  const unsigned result = a < b ? 0 : a == b ? 1 : 2;  // the bit of cmp_mask
+  return tri((cmp_true >> result) & 1u);
 }
 
-bool set_has_id(const Value& set, int64_t id) { return std::binary_search(set.ids, set.ids + set.count, id); }
+// Roles ordered by rank: a role off the ladder has no order (error).
+EDICT_HOT Tri compare_ranks(const Ctx& c, uint8_t cmp_true, int64_t a, int64_t b) {
+  const uint32_t ra = c.t.roles()[static_cast<size_t>(a)].rank, rb = c.t.roles()[static_cast<size_t>(b)].rank;
+  if (ra == f::kNone || rb == f::kNone) return kE;
+  return compare(cmp_true, ra, rb);
+}
+
+EDICT_HOT bool set_has_id(const Value& set, int64_t id) {
+  if (set.count <= 8) {  // the usual size: a scan beats the search's unpredictable branches
+    for (uint32_t k = 0; k < set.count; ++k) {
+      if (set.ids[k] == id) return true;
+    }
+    return false;
+  }
+  return std::binary_search(set.ids, set.ids + set.count, id);
+}
 bool set_has_string(const Value& set, std::string_view s) {
   for (uint32_t k = 0; k < set.count; ++k) {
     if (set.strs[k] == s) return true;
@@ -167,119 +150,150 @@ bool set_has_string(const Value& set, std::string_view s) {
   return false;
 }
 
-Tri leaf(const Ctx& c, const f::Instr& in) {
-  Value sa, sb;  // scratch for computed values
+EDICT_HOT Tri leaf(const Ctx& c, const Step& s) {
+  Scratch sa, sb;
   const Value* a = nullptr;
   const Value* b = nullptr;
-  switch (static_cast<f::Op>(in.op)) {
-    case f::Op::kConst: return tri(in.a != 0);
-    case f::Op::kHas: return tri(read(c, in.root_a, in.a, sa) != nullptr);
-    case f::Op::kTruthy:
-      if (!(a = value(c, in.root_a, in.a, sa)) || a->kind != ValueKind::kBool) return kE;
+  const f::Instr& in = s.in;
+  switch (s.exec) {
+    case Exec::kConst: return tri(in.a != 0);
+    case Exec::kHas: return tri(read(c, s.a, sa) != nullptr);
+    case Exec::kTruthy:
+      if (!(a = value(c, s.a, sa))) return kE;
       return tri(a->i != 0);
-    case f::Op::kCmpConst: {
-      if (!(a = value(c, in.root_a, in.a, sa))) return kE;
-      const f::Attr& attr = c.t.attr(static_cast<f::Root>(in.root_a), in.a);
-      if (attr.set) return kE;
-      const auto kind = static_cast<f::AttrKind>(attr.kind);
-      if (kind == f::AttrKind::kString) {
-        sb = Value::string(c.t.string(in.b));
-      } else {
-        sb.i = constant(in);
-        if (kind == f::AttrKind::kRole && (sb.i < 0 || static_cast<uint64_t>(sb.i) >= c.t.role_count())) return kE;
-      }
-      return compare(c, kind, static_cast<f::Cmp>(in.cmp), *a, sb);
-    }
-    case f::Op::kCmpAttr: {
-      if (!(a = value(c, in.root_a, in.a, sa)) || !(b = value(c, in.root_b, in.b, sb))) return kE;
-      const f::Attr& x = c.t.attr(static_cast<f::Root>(in.root_a), in.a);
-      const f::Attr& y = c.t.attr(static_cast<f::Root>(in.root_b), in.b);
-      const bool entityish_x = x.kind == uint8_t(f::AttrKind::kEntity) || x.kind == uint8_t(f::AttrKind::kTenant);
-      const bool entityish_y = y.kind == uint8_t(f::AttrKind::kEntity) || y.kind == uint8_t(f::AttrKind::kTenant);
-      if (x.set || y.set || (x.kind != y.kind && !(entityish_x && entityish_y))) return kE;
-      return compare(c, static_cast<f::AttrKind>(x.kind), static_cast<f::Cmp>(in.cmp), *a, *b);
-    }
-    case f::Op::kCmpPrincipal:
-      if (!(a = value(c, in.root_a, in.a, sa)) || a->kind != ValueKind::kEntity) return kE;
-      return order(static_cast<f::Cmp>(in.cmp), three_way(a->i, c.r.principal));
-    case f::Op::kInAttr: {
-      if (!(a = value(c, in.root_a, in.a, sa)) || !(b = value(c, in.root_b, in.b, sb))) return kE;
-      if (b->kind == ValueKind::kStringSet) return a->kind == ValueKind::kString ? tri(set_has_string(*b, a->s)) : kE;
-      if (b->kind != ValueKind::kIdSet || a->kind == ValueKind::kString || a->kind == ValueKind::kIdSet ||
-          a->kind == ValueKind::kStringSet) {
-        return kE;
-      }
+    case Exec::kCmpIdConst:
+      if (!(a = value(c, s.a, sa))) return kE;
+      return compare(s.cmp_true, a->i, s.constant);
+    case Exec::kCmpRankConst:
+      if (!(a = value(c, s.a, sa))) return kE;
+      return compare_ranks(c, s.cmp_true, a->i, s.constant);
+    case Exec::kCmpStringConst:
+      if (!(a = value(c, s.a, sa))) return kE;
+      return compare(s.cmp_true, a->s.compare(s.text), 0);
+    case Exec::kCmpIdAttr:
+      if (!(a = value(c, s.a, sa)) || !(b = value(c, s.b, sb))) return kE;
+      return compare(s.cmp_true, a->i, b->i);
+    case Exec::kCmpRankAttr:
+      if (!(a = value(c, s.a, sa)) || !(b = value(c, s.b, sb))) return kE;
+      return compare_ranks(c, s.cmp_true, a->i, b->i);
+    case Exec::kCmpStringAttr:
+      if (!(a = value(c, s.a, sa)) || !(b = value(c, s.b, sb))) return kE;
+      return compare(s.cmp_true, a->s.compare(b->s), 0);
+    case Exec::kCmpPrincipal:
+      if (!(a = value(c, s.a, sa))) return kE;
+      return compare(s.cmp_true, a->i, c.r.principal);
+    case Exec::kInIdAttr:
+      if (!(a = value(c, s.a, sa)) || !(b = value(c, s.b, sb))) return kE;
       return tri(set_has_id(*b, a->i));
-    }
-    case f::Op::kInConst: {
-      if (!(a = value(c, in.root_a, in.a, sa))) return kE;
-      const f::Attr& attr = c.t.attr(static_cast<f::Root>(in.root_a), in.a);
-      if (attr.set) return kE;
-      const auto pool = c.t.pool().subspan(in.b, in.c);
-      for (int64_t k : pool) {
-        if (attr.kind == uint8_t(f::AttrKind::kString) ? a->s == c.t.string(static_cast<uint32_t>(k)) : a->i == k) {
-          return kT;
-        }
+    case Exec::kInStringAttr:
+      if (!(a = value(c, s.a, sa)) || !(b = value(c, s.b, sb))) return kE;
+      return tri(set_has_string(*b, a->s));
+    case Exec::kInConst: {
+      if (!(a = value(c, s.a, sa))) return kE;
+      const bool strings = s.a.kind == f::AttrKind::kString;
+      for (int64_t k : c.t.pool().subspan(in.b, in.c)) {
+        if (strings ? a->s == c.t.string(static_cast<uint32_t>(k)) : a->i == k) return kT;
       }
       return kF;
     }
-    case f::Op::kPrincipalIn:
-      if (!(b = value(c, in.root_b, in.b, sb)) || b->kind != ValueKind::kIdSet) return kE;
+    case Exec::kPrincipalIn:
+      if (!(b = value(c, s.b, sb))) return kE;
       return tri(set_has_id(*b, c.r.principal));
-    case f::Op::kConstIn:
-      if (!(a = value(c, in.root_a, in.a, sa))) return kE;
-      if (a->kind == ValueKind::kStringSet) return tri(set_has_string(*a, c.t.string(in.b)));
-      if (a->kind != ValueKind::kIdSet) return kE;
-      return tri(set_has_id(*a, constant(in)));
-    case f::Op::kIsRole: return tri(c.holds(in.a));
-    case f::Op::kIsRoleAttr: {
-      if (!(a = value(c, in.root_a, in.a, sa)) || a->kind != ValueKind::kRole) return kE;
+    case Exec::kConstInIds:
+      if (!(a = value(c, s.a, sa))) return kE;
+      return tri(set_has_id(*a, s.constant));
+    case Exec::kConstInStrings:
+      if (!(a = value(c, s.a, sa))) return kE;
+      return tri(set_has_string(*a, s.text));
+    case Exec::kIsRole: return tri(c.holds(in.a));
+    case Exec::kIsRoleAttr: {
+      if (!(a = value(c, s.a, sa))) return kE;
       const uint64_t* implied = c.t.bits(c.t.roles()[static_cast<size_t>(a->i)].implied);
       return tri((implied[in.b / 64] >> (in.b % 64)) & 1u);
     }
-    case f::Op::kIsType: {
+    case Exec::kIsType: {
       const auto pool = c.t.pool().subspan(in.b, in.c);
       return tri(std::find(pool.begin(), pool.end(), int64_t{c.r.resource_type}) != pool.end());
     }
-    default: return kE;
+    case Exec::kError:
+    case Exec::kOperator: return kE;
+  }
+  return kE;
+}
+
+// Runs instruction `s` on the stack: a leaf pushes its value, an operator
+// combines the values on top.
+EDICT_HOT void execute(const Ctx& c, const Step& s, Tri* stack, uint32_t& sp) {
+  if (s.exec != Exec::kOperator) {
+    stack[sp++] = leaf(c, s);
+    return;
+  }
+  switch (static_cast<f::Op>(s.in.op)) {
+    case f::Op::kNot: stack[sp - 1] = tri_not(stack[sp - 1]); break;
+    case f::Op::kAnd: --sp; stack[sp - 1] = tri_and(stack[sp - 1], stack[sp]); break;
+    case f::Op::kOr: --sp; stack[sp - 1] = tri_or(stack[sp - 1], stack[sp]); break;
+    case f::Op::kEqual: --sp; stack[sp - 1] = tri_eq(stack[sp - 1], stack[sp]); break;
+    case f::Op::kNotEqual: --sp; stack[sp - 1] = tri_not(tri_eq(stack[sp - 1], stack[sp])); break;
+    default: break;  // not an operator: decode_steps gives those a leaf Exec
   }
 }
 
-// Runs a verified program. `trace`, when given, receives each instruction's result.
-Tri run(const Ctx& c, uint32_t first, uint32_t count, Tri* trace = nullptr) {
-  if (count == 0) return kT;
-  if (trace == nullptr) {
-    // Most conditions are one test (`principal.email_verified`) or its negation
-    // (`unless principal.status == active`): no stack needed. The verifier has
-    // checked that a one-instruction program is a leaf and that a two-instruction
-    // one is a leaf and then a unary operator.
-    const auto code = c.t.code();
-    if (count == 1) return leaf(c, code[first]);
-    if (count == 2 && static_cast<f::Op>(code[first + 1].op) == f::Op::kNot) return tri_not(leaf(c, code[first]));
-  }
+// Runs a verified program of more than one test, skipping the operands its short
+// circuits make moot.
+[[gnu::noinline]] Tri run_program(const Ctx& c, uint32_t first, uint32_t count) {
+  const Step* const steps = c.t.steps().data();
   Tri stack[f::kMaxStack];
   uint32_t sp = 0;
-  const auto code = c.t.code();
-  for (uint32_t k = first; k < first + count; ++k) {
-    const f::Instr& in = code[k];
-    switch (static_cast<f::Op>(in.op)) {
-      case f::Op::kNot: stack[sp - 1] = tri_not(stack[sp - 1]); break;
-      case f::Op::kAnd: --sp; stack[sp - 1] = tri_and(stack[sp - 1], stack[sp]); break;
-      case f::Op::kOr: --sp; stack[sp - 1] = tri_or(stack[sp - 1], stack[sp]); break;
-      case f::Op::kEqual: --sp; stack[sp - 1] = tri_eq(stack[sp - 1], stack[sp]); break;
-      case f::Op::kNotEqual: --sp; stack[sp - 1] = tri_not(tri_eq(stack[sp - 1], stack[sp])); break;
-      default: stack[sp++] = leaf(c, in);
-    }
-    if (trace) trace[k - first] = stack[sp - 1];
+  for (const Step *s = steps + first, *const end = s + count; s < end; ++s) {
+    execute(c, *s, stack, sp);
+    // A decisive left operand is its operator's value (and perhaps that one's parent's).
+    while (s->short_on == stack[sp - 1]) s = steps + s->parent;
   }
   return stack[0];
 }
 
-// Lowest rule among the role rules of `range` whose role the principal holds.
-uint32_t lowest_role_rule(const Ctx& c, const uint64_t* cell_bits, uint32_t first, uint32_t count) {
+// Runs a verified program. Most conditions are one test (`principal.email_verified`)
+// or its negation (`unless principal.status == active`), and need no stack: the
+// verifier has checked that a one-instruction program is a leaf and that a
+// two-instruction one is a leaf and then a unary operator.
+EDICT_HOT Tri run(const Ctx& c, uint32_t first, uint32_t count) {
+  if (count == 0) return kT;
+  const Step* s = c.t.steps().data() + first;
+  if (count == 1) return leaf(c, *s);
+  if (count == 2 && static_cast<f::Op>(s[1].in.op) == f::Op::kNot) return tri_not(leaf(c, *s));
+  return run_program(c, first, count);
+}
+
+// Runs a verified program in full, recording each instruction's value in `trace`
+// (explain() needs the value of every leaf, not only of the deciding ones).
+Tri run_traced(const Ctx& c, uint32_t first, uint32_t count, Tri* trace) {
+  if (count == 0) return kT;
+  Tri stack[f::kMaxStack];
+  uint32_t sp = 0;
+  const auto steps = c.t.steps();
+  for (uint32_t k = first; k < first + count; ++k) {
+    execute(c, steps[k], stack, sp);
+    trace[k - first] = stack[sp - 1];
+  }
+  return stack[0];
+}
+
+// Lowest rule among the role rules [first, first + count) whose role the
+// principal holds. A cell usually has a handful, grouped by rule on load: the
+// first group the principal holds a role of decides. Many (a cell every custom
+// role of thousands reaches) are searched from the held roles, so the cost
+// follows the principal's roles, not the policy's size.
+EDICT_HOT uint32_t lowest_role_rule(const Ctx& c, Table::RuleRolesRange grouped, uint32_t cell_bitset, uint32_t first,
+                                    uint32_t count) {
+  if (grouped.count != f::kNone) {
+    for (const Table::RuleRoles& x : c.t.rule_roles(grouped)) {
+      if (x.word >= c.roles.lo && x.word < c.roles.hi && (c.roles.bits[x.word] & x.mask) != 0) return x.rule;
+    }
+    return f::kNone;
+  }
   uint32_t best = f::kNone;
-  if (count == 0) return best;
   const auto rr = c.t.role_rules().subspan(first, count);
+  const uint64_t* cell_bits = c.t.bits(cell_bitset);
   for (uint32_t w = c.roles.lo; w < c.roles.hi; ++w) {
     for (uint64_t bits = c.roles.bits[w] & cell_bits[w]; bits != 0; bits &= bits - 1) {
       const uint32_t role = w * 64 + static_cast<uint32_t>(std::countr_zero(bits));
@@ -322,20 +336,16 @@ Decision deny(Reason reason, RequestError error = RequestError::kNone) {
   return d;
 }
 
-// Validates the request's ids and fills the effective role bitset.
-[[gnu::always_inline]] inline Decision prepare(const Table& t, const Request& r, const CustomRoles* custom,
-                                               RoleSet& roles, bool& ok) {
-  ok = false;
-  if (r.error != RequestError::kNone) return deny(Reason::kBadRequest, r.error);
-  if (r.action >= t.action_count()) return deny(Reason::kBadRequest, RequestError::kUnknownAction);
-  if (r.resource_type >= t.resource_count()) return deny(Reason::kBadRequest, RequestError::kUnknownResourceType);
+// The effective roles of a request holding any number of roles; false when it
+// names a role the table does not have.
+bool effective_roles(const Table& t, const Request& r, RoleSet& roles) {
   uint32_t lo = UINT32_MAX, hi = 0;
   for (uint32_t role : r.roles) {
-    if (role >= t.role_count()) return deny(Reason::kBadRequest, RequestError::kUnknownRole);
-    const Table::WordRange range = t.implied_words(role);
-    if (range.first == range.last) continue;
-    lo = std::min(lo, range.first);
-    hi = std::max(hi, range.last);
+    if (role >= t.role_count()) return false;
+    const Table::ImpliedRoles& implied = t.implied(role);
+    if (implied.first == implied.last) continue;
+    lo = std::min(lo, implied.first);
+    hi = std::max(hi, implied.last);
   }
   if (lo >= hi) lo = hi = 0;
   roles.lo = lo;
@@ -344,15 +354,39 @@ Decision deny(Reason reason, RequestError error = RequestError::kNone) {
     // The common case (up to 64 roles, or roles near each other): one word, built
     // in a register. A role whose range is empty contributes its zero word.
     uint64_t word = 0;
-    for (uint32_t role : r.roles) word |= t.bits(t.roles()[role].implied)[lo];
+    for (uint32_t role : r.roles) word |= t.implied(role).bits[lo];
     roles.bits[lo] = word;
   } else {
     for (uint32_t w = lo; w < hi; ++w) roles.bits[w] = 0;
     for (uint32_t role : r.roles) {
-      const Table::WordRange range = t.implied_words(role);
-      const uint64_t* implied = t.bits(t.roles()[role].implied);
-      for (uint32_t w = range.first; w < range.last; ++w) roles.bits[w] |= implied[w];
+      const Table::ImpliedRoles& implied = t.implied(role);
+      for (uint32_t w = implied.first; w < implied.last; ++w) roles.bits[w] |= implied.bits[w];
     }
+  }
+  return true;
+}
+
+// Validates the request's ids and fills the effective role bitset.
+[[gnu::always_inline]] inline Decision prepare(const Table& t, const Request& r, const CustomRoles* custom,
+                                               RoleSet& roles, bool& ok) {
+  ok = false;
+  if (r.error != RequestError::kNone) return deny(Reason::kBadRequest, r.error);
+  if (r.action >= t.action_count()) return deny(Reason::kBadRequest, RequestError::kUnknownAction);
+  if (r.resource_type >= t.resource_count()) return deny(Reason::kBadRequest, RequestError::kUnknownResourceType);
+  if (r.roles.size() == 1) {
+    // The most common request: one role in the tenant.
+    const uint32_t role = r.roles[0];
+    if (role >= t.role_count()) return deny(Reason::kBadRequest, RequestError::kUnknownRole);
+    const Table::ImpliedRoles& implied = t.implied(role);
+    roles.lo = implied.first;
+    roles.hi = implied.last;
+    if (implied.last - implied.first == 1) {
+      roles.bits[implied.first] = implied.bits[implied.first];
+    } else {
+      std::copy(implied.bits + implied.first, implied.bits + implied.last, roles.bits + implied.first);
+    }
+  } else if (!effective_roles(t, r, roles)) {
+    return deny(Reason::kBadRequest, RequestError::kUnknownRole);
   }
   for (uint32_t idx : r.custom_roles) {
     if (custom == nullptr || &custom->table() != &t || idx >= custom->size()) {
@@ -401,13 +435,15 @@ Decision evaluate(const Table& t, const Request& r, const CustomRoles* custom) n
   if (!ok) return d;
   const Ctx c{t, r, roles};
   const f::Cell& cell = t.cell(r.action, r.resource_type);
-  const auto conds = t.cond_rules().subspan(cell.cond_first, cell.cond_count);
+  const f::CondRule* const conds = t.cond_rules().data() + cell.cond_first;  // verified: cond_count records
 
   // Forbids: the lowest applicable one decides; an erring condition applies.
   uint32_t forbid = cell.forbid_all_rule;
-  forbid = std::min(forbid, lowest_role_rule(c, t.bits(cell.forbid_bits), cell.forbid_first, cell.forbid_count));
+  const Table::CellRoleRules& grouped = t.cell_role_rules(r.action, r.resource_type);
+  forbid = std::min(forbid,
+                    lowest_role_rule(c, grouped.forbids, cell.forbid_bits, cell.forbid_first, cell.forbid_count));
   size_t k = 0;
-  for (; k < conds.size() && conds[k].effect == 0; ++k) {
+  for (; k < cell.cond_count && conds[k].effect == 0; ++k) {
     const f::CondRule& cr = conds[k];
     if (cr.rule > forbid) continue;  // cannot decide; keep k moving to the grants
     if (!cond_roles_match(c, cr)) continue;
@@ -423,9 +459,9 @@ Decision evaluate(const Table& t, const Request& r, const CustomRoles* custom) n
   }
 
   // Grants: any applicable one allows; the lowest decides; obligations intersect.
-  uint32_t grant = lowest_role_rule(c, t.bits(cell.grant_bits), cell.grant_first, cell.grant_count);
+  uint32_t grant = lowest_role_rule(c, grouped.grants, cell.grant_bits, cell.grant_first, cell.grant_count);
   uint64_t obligations = grant == f::kNone ? ~uint64_t{0} : 0;
-  for (; k < conds.size(); ++k) {
+  for (; k < cell.cond_count; ++k) {
     const f::CondRule& cr = conds[k];
     if (grant != f::kNone && obligations == 0 && cr.rule > grant) break;  // nothing left to change
     if (!cond_roles_match(c, cr)) continue;
@@ -491,20 +527,22 @@ std::string value_text(const Table& t, const f::Attr& a, const Value& v,
   }
 }
 
-std::string operand_text(const Ctx& c, uint8_t root, uint32_t slot, const std::function<std::string(int64_t)>& entity) {
+std::string operand_text(const Ctx& c, uint8_t root, uint32_t slot, const Operand& o,
+                         const std::function<std::string(int64_t)>& entity) {
   const f::Attr& a = c.t.attr(static_cast<f::Root>(root), slot);
   static constexpr const char* kRoots[] = {"principal", "resource", "context"};
-  Value scratch;
-  const Value* v = read(c, root, slot, scratch);
+  Scratch scratch;
+  const Value* v = read(c, o, scratch);
   std::string text = v != nullptr ? value_text(c.t, a, *v, entity) : "absent";
-  if (v != nullptr && !fits(c, a, *v)) text += " (wrong type)";
+  if (v != nullptr && !fits(o, *v)) text += " (wrong type)";
   return fmt::format("{}.{}={}", kRoots[root], c.t.string(a.name), text);
 }
 
 // One leaf of a condition and the values it read: "`resource.group in
 // principal.groups` is false (resource.group=g7, principal.groups={g1, g2})".
 std::string leaf_text(const Ctx& c, uint32_t instr, Tri value, const std::function<std::string(int64_t)>& entity) {
-  const f::Instr& in = c.t.code()[instr];
+  const Step& step = c.t.steps()[instr];
+  const f::Instr& in = step.in;
   const auto op = static_cast<f::Op>(in.op);
   std::string part = std::string(c.t.instr_text(instr));
   if (part.empty()) part = f::op_name(op);
@@ -516,13 +554,13 @@ std::string leaf_text(const Ctx& c, uint32_t instr, Tri value, const std::functi
     case f::Op::kCmpPrincipal:
     case f::Op::kInConst:
     case f::Op::kConstIn:
-    case f::Op::kIsRoleAttr: values.push_back(operand_text(c, in.root_a, in.a, entity)); break;
+    case f::Op::kIsRoleAttr: values.push_back(operand_text(c, in.root_a, in.a, step.a, entity)); break;
     case f::Op::kCmpAttr:
     case f::Op::kInAttr:
-      values.push_back(operand_text(c, in.root_a, in.a, entity));
-      values.push_back(operand_text(c, in.root_b, in.b, entity));
+      values.push_back(operand_text(c, in.root_a, in.a, step.a, entity));
+      values.push_back(operand_text(c, in.root_b, in.b, step.b, entity));
       break;
-    case f::Op::kPrincipalIn: values.push_back(operand_text(c, in.root_b, in.b, entity)); break;
+    case f::Op::kPrincipalIn: values.push_back(operand_text(c, in.root_b, in.b, step.b, entity)); break;
     case f::Op::kIsType: values.push_back(fmt::format("resource is {}", c.t.resource_name(c.r.resource_type))); break;
     default: break;
   }
@@ -539,7 +577,7 @@ std::string leaf_text(const Ctx& c, uint32_t instr, Tri value, const std::functi
 std::string failed_parts(const Ctx& c, uint32_t first, uint32_t count,
                          const std::function<std::string(int64_t)>& entity) {
   std::vector<Tri> trace(count);
-  run(c, first, count, trace.data());
+  run_traced(c, first, count, trace.data());
   // Rebuild the tree of the postfix program: children of each operator.
   std::vector<std::vector<uint32_t>> children(count);
   std::vector<uint32_t> stack;

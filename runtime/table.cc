@@ -87,7 +87,8 @@ Result<std::shared_ptr<const Table>, LoadError> Table::load(std::span<const std:
     if (!bytes.empty()) std::memcpy(t->aligned_.data(), bytes.data(), bytes.size());
     t->bytes_ = std::span<const std::byte>(reinterpret_cast<const std::byte*>(t->aligned_.data()), bytes.size());
     if (auto e = t->verify()) return Unexpected(std::move(*e));
-    t->index_implied_words();
+    t->index_roles();
+    t->steps_ = decode_steps(*t);
     return std::shared_ptr<const Table>(std::move(t));
   } catch (const std::bad_alloc&) {
     return Unexpected(err(LoadErrorCode::kTooLarge, 0, "out of memory"));
@@ -117,17 +118,42 @@ Result<std::shared_ptr<const Table>, LoadError> Table::load_file(const std::stri
   }
 }
 
-void Table::index_implied_words() {
-  implied_words_.resize(roles_.size());
+void Table::index_roles() {
+  implied_.resize(roles_.size());
   for (size_t r = 0; r < roles_.size(); ++r) {
-    const uint64_t* implied = bits(roles_[r].implied);
-    WordRange range;
+    ImpliedRoles& x = implied_[r];
+    x.bits = bits(roles_[r].implied);
     for (uint32_t w = 0; w < words(); ++w) {
-      if (implied[w] == 0) continue;
-      if (range.first == range.last) range.first = w;
-      range.last = w + 1;
+      if (x.bits[w] == 0) continue;
+      if (x.first == x.last) x.first = w;
+      x.last = w + 1;
     }
-    implied_words_[r] = range;
+  }
+  // Groups a cell's role rules by (rule, word) into rule_roles_, sorted by rule.
+  auto group = [&](uint32_t first, uint32_t count) {
+    RuleRolesRange range;
+    if (count > kMaxScannedRoleRules) return range;
+    range.first = static_cast<uint32_t>(rule_roles_.size());
+    for (const f::RoleRule& rr : role_rules_.subspan(first, count)) {
+      const uint32_t word = rr.role / 64;
+      const uint64_t bit = uint64_t{1} << (rr.role % 64);
+      auto it = std::find_if(rule_roles_.begin() + range.first, rule_roles_.end(),
+                             [&](const RuleRoles& x) { return x.rule == rr.rule && x.word == word; });
+      if (it != rule_roles_.end()) {
+        it->mask |= bit;
+      } else {
+        rule_roles_.push_back({bit, word, rr.rule});
+      }
+    }
+    std::sort(rule_roles_.begin() + range.first, rule_roles_.end(),
+              [](const RuleRoles& x, const RuleRoles& y) { return std::pair{x.rule, x.word} < std::pair{y.rule, y.word}; });
+    range.count = static_cast<uint32_t>(rule_roles_.size()) - range.first;
+    return range;
+  };
+  cell_role_rules_.resize(cells_.size());
+  for (size_t i = 0; i < cells_.size(); ++i) {
+    cell_role_rules_[i].grants = group(cells_[i].grant_first, cells_[i].grant_count);
+    cell_role_rules_[i].forbids = group(cells_[i].forbid_first, cells_[i].forbid_count);
   }
 }
 

@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "runtime/format/table_format.h"
+#include "runtime/steps.h"
 #include "support/result.h"
 
 namespace edict::runtime {
@@ -103,19 +104,43 @@ class Table {
   const format::Cell& cell(uint32_t action, uint32_t type) const {
     return cells_[static_cast<size_t>(action) * meta_->resource_count + type];
   }
-  // Words [first, last) of role `role`'s implied bitset outside which every word
-  // is zero (first == last for none). Computed on load, so the evaluator touches
-  // only the words a request's roles can set, however many roles the policy has.
-  struct WordRange {
+  // Role `role`'s implied bitset, and the words [first, last) outside which it is
+  // zero (first == last for none). Computed on load, so the evaluator touches only
+  // the words a request's roles can set, however many roles the policy has.
+  struct ImpliedRoles {
+    const uint64_t* bits = nullptr;
     uint32_t first = 0, last = 0;
   };
-  WordRange implied_words(uint32_t role) const { return implied_words_[role]; }
+  const ImpliedRoles& implied(uint32_t role) const { return implied_[role]; }
+  // A cell's unconditional grants (or forbids) as the roles of each rule, one
+  // record per (rule, bitset word), sorted by rule: the first record whose roles
+  // the principal holds names the deciding rule. Built on load for cells of at
+  // most kMaxScannedRoleRules role rules; larger ones have count == format::kNone
+  // and are searched by role (format::RoleRule).
+  struct RuleRoles {
+    uint64_t mask;  // roles word `word` of the rule names
+    uint32_t word;
+    uint32_t rule;
+  };
+  struct RuleRolesRange {
+    uint32_t first = 0, count = format::kNone;
+  };
+  static constexpr uint32_t kMaxScannedRoleRules = 8;
+  struct CellRoleRules {
+    RuleRolesRange grants, forbids;
+  };
+  const CellRoleRules& cell_role_rules(uint32_t action, uint32_t type) const {
+    return cell_role_rules_[static_cast<size_t>(action) * meta_->resource_count + type];
+  }
+  std::span<const RuleRoles> rule_roles(RuleRolesRange r) const { return {rule_roles_.data() + r.first, r.count}; }
+  // Condition programs decoded for the evaluator: steps()[k] is code()[k] (steps.h).
+  std::span<const Step> steps() const { return steps_; }
 
  private:
   Table() = default;
   const format::Header& header() const { return *reinterpret_cast<const format::Header*>(bytes_.data()); }
   std::optional<LoadError> verify();
-  void index_implied_words();
+  void index_roles();
 
   std::vector<uint64_t> aligned_;  // the bytes, 8-aligned so records are read in place
   std::span<const std::byte> bytes_;
@@ -142,7 +167,10 @@ class Table {
   std::span<const format::CatalogEntry> catalog_entries_;
   std::span<const format::DebugRule> debug_rules_;
   std::span<const uint32_t> debug_instrs_;
-  std::vector<WordRange> implied_words_;  // per role
+  std::vector<ImpliedRoles> implied_;            // per role
+  std::vector<CellRoleRules> cell_role_rules_;  // per cell
+  std::vector<RuleRoles> rule_roles_;
+  std::vector<Step> steps_;               // per instruction of code_
 };
 
 }  // namespace edict::runtime

@@ -1,0 +1,194 @@
+// runtime/steps.cc: decoding a verified table's condition programs (steps.h).
+#include "runtime/steps.h"
+
+#include "runtime/table.h"
+
+namespace edict::runtime {
+namespace {
+
+namespace f = format;
+
+bool is_operator(f::Op op) {
+  return op == f::Op::kNot || op == f::Op::kAnd || op == f::Op::kOr || op == f::Op::kEqual || op == f::Op::kNotEqual;
+}
+
+Operand decode_operand(const Table& t, uint8_t root, uint32_t slot) {
+  Operand o;
+  const auto r = static_cast<f::Root>(root);
+  const f::Attr& attr = t.attr(r, slot);
+  o.slot = slot;
+  o.source = static_cast<Source>(root);
+  if (r == f::Root::kPrincipal && slot == f::kPrincipalTenantSlot) o.source = Source::kPrincipalTenant;
+  if (r == f::Root::kPrincipal && slot == f::kPrincipalRankSlot) o.source = Source::kPrincipalRank;
+  if (r == f::Root::kResource && slot == f::kResourceTenantSlot) o.source = Source::kResourceTenant;
+  o.kind = static_cast<f::AttrKind>(attr.kind);
+  o.set = attr.set != 0;
+  if (o.set) {
+    o.want = o.kind == f::AttrKind::kString ? ValueKind::kStringSet : ValueKind::kIdSet;
+    return o;
+  }
+  switch (o.kind) {
+    case f::AttrKind::kBool: o.want = ValueKind::kBool; o.max = 1; break;
+    case f::AttrKind::kInt: o.want = ValueKind::kInt; break;
+    case f::AttrKind::kString: o.want = ValueKind::kString; break;
+    case f::AttrKind::kEnum: {
+      const uint32_t values = t.enums()[attr.enum_id].value_count;
+      o.want = values == 0 ? ValueKind::kAbsent : ValueKind::kEnum;
+      o.max = values == 0 ? 0 : values - 1;
+      break;
+    }
+    case f::AttrKind::kEntity:
+    case f::AttrKind::kTenant: o.want = ValueKind::kEntity; break;
+    case f::AttrKind::kRole:
+      o.want = t.role_count() == 0 ? ValueKind::kAbsent : ValueKind::kRole;
+      o.max = t.role_count() == 0 ? 0 : t.role_count() - 1;
+      break;
+  }
+  return o;
+}
+
+bool entityish(f::AttrKind k) { return k == f::AttrKind::kEntity || k == f::AttrKind::kTenant; }
+
+// Roles compare by rank except for (in)equality, which is by identity.
+bool by_rank(const Operand& o, f::Cmp cmp) {
+  return o.kind == f::AttrKind::kRole && cmp != f::Cmp::kEq && cmp != f::Cmp::kNe;
+}
+
+Step decode(const Table& t, const f::Instr& in) {
+  Step s;
+  s.in = in;
+  s.constant = static_cast<int64_t>(uint64_t{in.b} | (uint64_t{in.c} << 32));
+  const auto cmp = static_cast<f::Cmp>(in.cmp);
+  s.cmp_true = cmp_mask(cmp);
+  switch (static_cast<f::Op>(in.op)) {
+    case f::Op::kConst: s.exec = Exec::kConst; break;
+    case f::Op::kHas:
+      s.exec = Exec::kHas;
+      s.a = decode_operand(t, in.root_a, in.a);
+      break;
+    case f::Op::kTruthy:
+      s.a = decode_operand(t, in.root_a, in.a);
+      s.exec = s.a.want == ValueKind::kBool ? Exec::kTruthy : Exec::kError;
+      break;
+    case f::Op::kCmpPrincipal:
+      s.a = decode_operand(t, in.root_a, in.a);
+      s.exec = s.a.want == ValueKind::kEntity ? Exec::kCmpPrincipal : Exec::kError;
+      break;
+    case f::Op::kIsRoleAttr:
+      s.a = decode_operand(t, in.root_a, in.a);
+      s.exec = s.a.want == ValueKind::kRole ? Exec::kIsRoleAttr : Exec::kError;
+      break;
+    case f::Op::kCmpConst: {
+      s.a = decode_operand(t, in.root_a, in.a);
+      const bool bad_role = s.a.kind == f::AttrKind::kRole &&
+                            (s.constant < 0 || static_cast<uint64_t>(s.constant) >= t.role_count());
+      if (s.a.set || bad_role) {
+        s.exec = Exec::kError;
+      } else if (s.a.kind == f::AttrKind::kString) {
+        s.exec = Exec::kCmpStringConst;
+        s.text = t.string(in.b);
+      } else {
+        s.exec = by_rank(s.a, cmp) ? Exec::kCmpRankConst : Exec::kCmpIdConst;
+      }
+      break;
+    }
+    case f::Op::kCmpAttr:
+      s.a = decode_operand(t, in.root_a, in.a);
+      s.b = decode_operand(t, in.root_b, in.b);
+      if (s.a.set || s.b.set || (s.a.kind != s.b.kind && !(entityish(s.a.kind) && entityish(s.b.kind)))) {
+        s.exec = Exec::kError;
+      } else if (s.a.kind == f::AttrKind::kString) {
+        s.exec = Exec::kCmpStringAttr;
+      } else {
+        s.exec = by_rank(s.a, cmp) ? Exec::kCmpRankAttr : Exec::kCmpIdAttr;
+      }
+      break;
+    case f::Op::kInAttr: {
+      s.a = decode_operand(t, in.root_a, in.a);
+      s.b = decode_operand(t, in.root_b, in.b);
+      const ValueKind x = s.a.want;
+      const bool scalar = x != ValueKind::kAbsent && x != ValueKind::kIdSet && x != ValueKind::kStringSet;
+      if (s.b.want == ValueKind::kStringSet && x == ValueKind::kString) {
+        s.exec = Exec::kInStringAttr;
+      } else if (s.b.want == ValueKind::kIdSet && scalar && x != ValueKind::kString) {
+        s.exec = Exec::kInIdAttr;
+      } else {
+        s.exec = Exec::kError;
+      }
+      break;
+    }
+    case f::Op::kInConst:
+      s.a = decode_operand(t, in.root_a, in.a);
+      s.exec = s.a.set ? Exec::kError : Exec::kInConst;
+      break;
+    case f::Op::kPrincipalIn:
+      s.b = decode_operand(t, in.root_b, in.b);
+      s.exec = s.b.want == ValueKind::kIdSet ? Exec::kPrincipalIn : Exec::kError;
+      break;
+    case f::Op::kConstIn:
+      s.a = decode_operand(t, in.root_a, in.a);
+      if (s.a.want == ValueKind::kStringSet) {
+        s.exec = Exec::kConstInStrings;
+        s.text = t.string(in.b);
+      } else {
+        s.exec = s.a.want == ValueKind::kIdSet ? Exec::kConstInIds : Exec::kError;
+      }
+      break;
+    case f::Op::kIsRole: s.exec = Exec::kIsRole; break;
+    case f::Op::kIsType: s.exec = Exec::kIsType; break;
+    default: s.exec = Exec::kOperator; break;
+  }
+  return s;
+}
+
+// The short circuits of one program, merged into `steps`. In postfix, the right
+// operand of a binary operator at p occupies the instructions just before p, so
+// its left operand's root is the instruction just before the right operand's
+// first. `seen` marks instructions some program has already described; programs
+// may share instructions (the verifier allows overlapping ranges), and where two
+// describe one differently it gets no short circuit at all, which is always exact.
+void mark_short_circuits(std::span<const f::Instr> code, uint32_t first, uint32_t count, std::vector<Step>& steps,
+                         std::vector<bool>& seen) {
+  std::vector<uint32_t> starts;  // first instruction of each subtree on the stack
+  std::vector<std::pair<uint8_t, uint32_t>> found(count, {kNoShortCircuit, 0});
+  for (uint32_t k = first; k < first + count; ++k) {
+    const auto op = static_cast<f::Op>(code[k].op);
+    if (!is_operator(op)) {
+      starts.push_back(k);
+      continue;
+    }
+    if (op == f::Op::kNot) continue;  // its operand's subtree start is its own
+    const uint32_t right_start = starts.back();
+    starts.pop_back();
+    if (op == f::Op::kAnd || op == f::Op::kOr) found[right_start - 1 - first] = {op == f::Op::kAnd ? 0 : 1, k};
+    // The binary node's subtree starts where its left operand's does (still on the stack).
+  }
+  for (uint32_t k = first; k < first + count; ++k) {
+    Step& s = steps[k];
+    const auto [value, parent] = found[k - first];
+    if (!seen[k]) {
+      seen[k] = true;
+      s.short_on = value;
+      s.parent = parent;
+    } else if (s.short_on != value || s.parent != parent) {
+      s.short_on = kNoShortCircuit;
+    }
+  }
+}
+
+}  // namespace
+
+std::vector<Step> decode_steps(const Table& table) {
+  const auto code = table.code();
+  std::vector<Step> steps;
+  steps.reserve(code.size());
+  for (const f::Instr& in : code) steps.push_back(decode(table, in));
+  std::vector<bool> seen(code.size(), false);
+  for (const f::CondRule& cr : table.cond_rules()) mark_short_circuits(code, cr.code_first, cr.code_count, steps, seen);
+  for (const f::CatalogEntry& e : table.catalog_entries()) {
+    mark_short_circuits(code, e.code_first, e.code_count, steps, seen);
+  }
+  return steps;
+}
+
+}  // namespace edict::runtime

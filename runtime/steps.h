@@ -1,0 +1,116 @@
+// runtime/steps.h: condition programs decoded once, on load, for the evaluator.
+//
+// A table's condition programs (format::Instr) name attributes by (root, slot)
+// and leave their types in the attribute section. Decoding resolves, for every
+// instruction, what the evaluator would otherwise look up on every decision:
+// where each operand is read from, which value kind and range a well-formed value
+// has, string constants, and comparisons that can only err (Exec). It records the
+// short circuits of the program's tree: the left operand of `and` that is false,
+// or of `or` that is true, decides its operator, whose right operand then need not
+// run. Kleene logic makes this exact (false && x = false for x = error too), and
+// leaves have no side effects, so a short-circuited program has the value of the
+// whole one.
+//
+// The steps are derived from verified bytes only (Table::load verifies first) and
+// live as long as their Table. Step k describes instruction k of Table::code().
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+#include <vector>
+
+#include "runtime/format/table_format.h"
+#include "runtime/request.h"
+
+namespace edict::runtime {
+
+class Table;
+
+// Where an operand's value comes from. The first three equal format::Root: a
+// request attribute of that root. The others are computed from the request.
+enum class Source : uint8_t {
+  kPrincipalAttr = 0,
+  kResourceAttr = 1,
+  kContextAttr = 2,
+  kPrincipalTenant,
+  kResourceTenant,
+  kPrincipalRank,  // the principal's highest-ranked role
+};
+
+struct Operand {
+  Source source = Source::kPrincipalAttr;
+  // A value is well-formed for the attribute when its kind is `want` and, read as
+  // unsigned, its `i` is at most `max` (enum values, roles, booleans). An enum
+  // without values (or a role in a table without roles) wants kAbsent, which no
+  // read returns: nothing is well-formed.
+  ValueKind want = ValueKind::kAbsent;
+  format::AttrKind kind = format::AttrKind::kBool;  // of the value, or of each element of a set
+  bool set = false;
+  uint32_t slot = 0;
+  uint64_t max = UINT64_MAX;
+};
+
+inline constexpr uint8_t kNoShortCircuit = 0xFF;
+
+// What the evaluator does for an instruction: its op, refined by the types of its
+// operands so that the type dispatch happens once, here, and not per decision.
+// An operand's value is used only when it is well-formed (Operand::want), so an
+// op whose operand types cannot work is kError without reading anything: the
+// result (error) is the same.
+enum class Exec : uint8_t {
+  kOperator,        // not, and, or, equal, not_equal (Step::in.op says which)
+  kError,           // a comparison whose operand types can never compare: error
+  kConst,
+  kHas,
+  kTruthy,
+  kCmpIdConst,      // integers, enums, entities, booleans; roles by identity
+  kCmpRankConst,    // roles ordered by rank
+  kCmpStringConst,
+  kCmpIdAttr,
+  kCmpRankAttr,
+  kCmpStringAttr,
+  kCmpPrincipal,
+  kInIdAttr,        // an id in a set of ids
+  kInStringAttr,    // a string in a set of strings
+  kInConst,
+  kPrincipalIn,
+  kConstInIds,
+  kConstInStrings,
+  kIsRole,
+  kIsRoleAttr,
+  kIsType,
+};
+
+// A comparison as the set of three-way results that make it true: bit 0 less,
+// bit 1 equal, bit 2 greater.
+inline uint8_t cmp_mask(format::Cmp cmp) {
+  switch (cmp) {
+    case format::Cmp::kEq: return 0b010;
+    case format::Cmp::kNe: return 0b101;
+    case format::Cmp::kLt: return 0b001;
+    case format::Cmp::kLe: return 0b011;
+    case format::Cmp::kGt: return 0b100;
+    case format::Cmp::kGe: return 0b110;
+  }
+  return 0;
+}
+
+struct Step {
+  format::Instr in;  // the instruction as stored
+  Exec exec = Exec::kOperator;
+  uint8_t cmp_true = 0;  // comparisons: cmp_mask(in.cmp)
+  Operand a, b;      // in.root_a/in.a and in.root_b/in.b, decoded (where the op has them)
+  int64_t constant = 0;      // (in.b | in.c << 32): integer, enum, role and entity constants
+  std::string_view text;     // string constants (cmp_const, const_in on strings)
+  // When this instruction's value equals `short_on` (0 false, 1 true), it is the
+  // value of instruction `parent` too, and the instructions between are skipped.
+  // kNoShortCircuit otherwise, and wherever two programs that share instructions
+  // disagree about their tree.
+  uint8_t short_on = kNoShortCircuit;
+  uint32_t parent = 0;
+};
+
+// One Step per instruction of `table.code()`. Call only on a verified table.
+std::vector<Step> decode_steps(const Table& table);
+
+}  // namespace edict::runtime
