@@ -329,6 +329,47 @@ bool custom_allows(const Ctx& c, const CustomRoles& custom, uint32_t index, uint
   return false;
 }
 
+// The conditional rules run out of line: a cell without them (role-only
+// decisions) then costs no more than its bit tests.
+
+// The lowest applicable rule among `forbid` and the conditional forbids `conds`.
+[[gnu::noinline]] uint32_t conditional_forbids(const Ctx& c, const f::CondRule* conds, uint32_t count, uint32_t forbid,
+                                               Decision& d) {
+  for (uint32_t k = 0; k < count; ++k) {
+    const f::CondRule& cr = conds[k];
+    if (cr.rule > forbid) break;  // sorted by rule: none after it can decide
+    if (!cond_roles_match(c, cr)) continue;
+    const Tri res = run(c, cr.code_first, cr.code_count);
+    if (res == kE) ++d.condition_errors;
+    if (res != kF) forbid = cr.rule;
+  }
+  return forbid;
+}
+
+// Lowers `grant` to the lowest applicable conditional grant of `conds` and
+// intersects the obligations of every one that applies.
+[[gnu::noinline]] void conditional_grants(const Ctx& c, const f::CondRule* conds, uint32_t count, uint32_t& grant,
+                                          uint64_t& obligations, Decision& d) {
+  for (uint32_t k = 0; k < count; ++k) {
+    const f::CondRule& cr = conds[k];
+    if (grant != f::kNone && obligations == 0 && cr.rule > grant) break;  // nothing left to change
+    if (!cond_roles_match(c, cr)) continue;
+    const Tri res = run(c, cr.code_first, cr.code_count);
+    if (res == kE) ++d.condition_errors;
+    if (res != kT) continue;
+    grant = std::min(grant, cr.rule);
+    obligations &= cr.obligations;
+  }
+}
+
+// Whether one of the request's custom roles allows it.
+[[gnu::noinline]] bool custom_roles_allow(const Ctx& c, const CustomRoles& custom, Decision& d) {
+  for (uint32_t idx : c.r.custom_roles) {
+    if (custom_allows(c, custom, idx, &d.condition_errors)) return true;
+  }
+  return false;
+}
+
 Decision deny(Reason reason, RequestError error = RequestError::kNone) {
   Decision d;
   d.reason = reason;
@@ -435,22 +476,14 @@ Decision evaluate(const Table& t, const Request& r, const CustomRoles* custom) n
   if (!ok) return d;
   const Ctx c{t, r, roles};
   const f::Cell& cell = t.cell(r.action, r.resource_type);
+  const Table::CellIndex& index = t.cell_index(r.action, r.resource_type);
   const f::CondRule* const conds = t.cond_rules().data() + cell.cond_first;  // verified: cond_count records
 
   // Forbids: the lowest applicable one decides; an erring condition applies.
   uint32_t forbid = cell.forbid_all_rule;
-  const Table::CellRoleRules& grouped = t.cell_role_rules(r.action, r.resource_type);
   forbid = std::min(forbid,
-                    lowest_role_rule(c, grouped.forbids, cell.forbid_bits, cell.forbid_first, cell.forbid_count));
-  size_t k = 0;
-  for (; k < cell.cond_count && conds[k].effect == 0; ++k) {
-    const f::CondRule& cr = conds[k];
-    if (cr.rule > forbid) continue;  // cannot decide; keep k moving to the grants
-    if (!cond_roles_match(c, cr)) continue;
-    const Tri res = run(c, cr.code_first, cr.code_count);
-    if (res == kE) ++d.condition_errors;
-    if (res != kF) forbid = cr.rule;
-  }
+                    lowest_role_rule(c, index.forbids, cell.forbid_bits, cell.forbid_first, cell.forbid_count));
+  if (index.cond_forbids != 0) forbid = conditional_forbids(c, conds, index.cond_forbids, forbid, d);
   if (forbid != f::kNone) {
     d.effect = Effect::kDeny;
     d.reason = Reason::kForbidden;
@@ -459,27 +492,16 @@ Decision evaluate(const Table& t, const Request& r, const CustomRoles* custom) n
   }
 
   // Grants: any applicable one allows; the lowest decides; obligations intersect.
-  uint32_t grant = lowest_role_rule(c, grouped.grants, cell.grant_bits, cell.grant_first, cell.grant_count);
+  uint32_t grant = lowest_role_rule(c, index.grants, cell.grant_bits, cell.grant_first, cell.grant_count);
   uint64_t obligations = grant == f::kNone ? ~uint64_t{0} : 0;
-  for (; k < cell.cond_count; ++k) {
-    const f::CondRule& cr = conds[k];
-    if (grant != f::kNone && obligations == 0 && cr.rule > grant) break;  // nothing left to change
-    if (!cond_roles_match(c, cr)) continue;
-    const Tri res = run(c, cr.code_first, cr.code_count);
-    if (res == kE) ++d.condition_errors;
-    if (res != kT) continue;
-    grant = std::min(grant, cr.rule);
-    obligations &= cr.obligations;
+  if (index.cond_forbids < cell.cond_count) {
+    conditional_grants(c, conds + index.cond_forbids, cell.cond_count - index.cond_forbids, grant, obligations, d);
   }
   bool by_custom = false;
-  if (custom != nullptr && (grant == f::kNone || obligations != 0)) {
-    for (uint32_t idx : r.custom_roles) {
-      if (custom_allows(c, *custom, idx, &d.condition_errors)) {
-        by_custom = grant == f::kNone;
-        obligations = 0;
-        break;
-      }
-    }
+  if (custom != nullptr && !r.custom_roles.empty() && (grant == f::kNone || obligations != 0) &&
+      custom_roles_allow(c, *custom, d)) {
+    by_custom = grant == f::kNone;
+    obligations = 0;
   }
   if (grant == f::kNone && !by_custom) {
     d.reason = Reason::kNoGrant;

@@ -87,7 +87,7 @@ Result<std::shared_ptr<const Table>, LoadError> Table::load(std::span<const std:
     if (!bytes.empty()) std::memcpy(t->aligned_.data(), bytes.data(), bytes.size());
     t->bytes_ = std::span<const std::byte>(reinterpret_cast<const std::byte*>(t->aligned_.data()), bytes.size());
     if (auto e = t->verify()) return Unexpected(std::move(*e));
-    t->index_roles();
+    t->index_cells();
     t->steps_ = decode_steps(*t);
     return std::shared_ptr<const Table>(std::move(t));
   } catch (const std::bad_alloc&) {
@@ -118,7 +118,7 @@ Result<std::shared_ptr<const Table>, LoadError> Table::load_file(const std::stri
   }
 }
 
-void Table::index_roles() {
+void Table::index_cells() {
   implied_.resize(roles_.size());
   for (size_t r = 0; r < roles_.size(); ++r) {
     ImpliedRoles& x = implied_[r];
@@ -150,10 +150,14 @@ void Table::index_roles() {
     range.count = static_cast<uint32_t>(rule_roles_.size()) - range.first;
     return range;
   };
-  cell_role_rules_.resize(cells_.size());
+  cell_index_.resize(cells_.size());
   for (size_t i = 0; i < cells_.size(); ++i) {
-    cell_role_rules_[i].grants = group(cells_[i].grant_first, cells_[i].grant_count);
-    cell_role_rules_[i].forbids = group(cells_[i].forbid_first, cells_[i].forbid_count);
+    const f::Cell& cell = cells_[i];
+    CellIndex& x = cell_index_[i];
+    x.grants = group(cell.grant_first, cell.grant_count);
+    x.forbids = group(cell.forbid_first, cell.forbid_count);
+    // verify() checked that a cell's conditional rules are its forbids, then its grants.
+    while (x.cond_forbids < cell.cond_count && cond_rules_[cell.cond_first + x.cond_forbids].effect == 0) ++x.cond_forbids;
   }
 }
 

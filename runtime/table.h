@@ -126,11 +126,13 @@ class Table {
     uint32_t first = 0, count = format::kNone;
   };
   static constexpr uint32_t kMaxScannedRoleRules = 8;
-  struct CellRoleRules {
+  // What the evaluator needs of a cell besides its format::Cell.
+  struct CellIndex {
     RuleRolesRange grants, forbids;
+    uint32_t cond_forbids = 0;  // the conditional rules [0, cond_forbids) are forbids, the rest grants
   };
-  const CellRoleRules& cell_role_rules(uint32_t action, uint32_t type) const {
-    return cell_role_rules_[static_cast<size_t>(action) * meta_->resource_count + type];
+  const CellIndex& cell_index(uint32_t action, uint32_t type) const {
+    return cell_index_[static_cast<size_t>(action) * meta_->resource_count + type];
   }
   std::span<const RuleRoles> rule_roles(RuleRolesRange r) const { return {rule_roles_.data() + r.first, r.count}; }
   // Condition programs decoded for the evaluator: steps()[k] is code()[k] (steps.h).
@@ -140,7 +142,7 @@ class Table {
   Table() = default;
   const format::Header& header() const { return *reinterpret_cast<const format::Header*>(bytes_.data()); }
   std::optional<LoadError> verify();
-  void index_roles();
+  void index_cells();  // implied_, cell_index_, rule_roles_
 
   std::vector<uint64_t> aligned_;  // the bytes, 8-aligned so records are read in place
   std::span<const std::byte> bytes_;
@@ -168,7 +170,7 @@ class Table {
   std::span<const format::DebugRule> debug_rules_;
   std::span<const uint32_t> debug_instrs_;
   std::vector<ImpliedRoles> implied_;            // per role
-  std::vector<CellRoleRules> cell_role_rules_;  // per cell
+  std::vector<CellIndex> cell_index_;           // per cell
   std::vector<RuleRoles> rule_roles_;
   std::vector<Step> steps_;               // per instruction of code_
 };

@@ -154,7 +154,7 @@ TEST(Steps, TheLowestApplicableRoleRuleDecidesScannedOrSearched) {
     auto t = testing::compile_source(many_grants(n));
     ASSERT_NE(t, nullptr) << n;
     const uint32_t action = *t->find_action("view"), doc = *t->find_resource("Doc");
-    const bool scanned = t->cell_role_rules(action, doc).grants.count != f::kNone;
+    const bool scanned = t->cell_index(action, doc).grants.count != f::kNone;
     EXPECT_EQ(scanned, n <= static_cast<int>(runtime::Table::kMaxScannedRoleRules)) << n;
     for (const char* role : {"all", "r0", "r1"}) {
       RequestBuilder b(*t);
