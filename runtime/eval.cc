@@ -305,7 +305,7 @@ EDICT_HOT uint32_t lowest_role_rule(const Ctx& c, Table::RuleRolesRange grouped,
   return best;
 }
 
-bool cond_roles_match(const Ctx& c, const f::CondRule& cr) {
+EDICT_HOT bool cond_roles_match(const Ctx& c, const f::CondRule& cr) {
   return cr.all_roles != 0 || c.intersects(c.t.bits(cr.role_bits));
 }
 
