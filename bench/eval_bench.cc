@@ -4,11 +4,13 @@
 // family still builds and runs.
 //
 // Families:
-//   BM_Floor                   the floor: a hand-written bitset lookup (uint64 role
-//                              masks indexed by [action][resource], mask & roles).
-//   BM_FloorCall               the same lookup behind a non-inlined call taking a
-//                              request of ids, with evaluate()'s up-front checks
-//                              (context for the ratios; the targets use BM_Floor).
+//   BM_Floor                   the bare lookup: uint64 role masks indexed by
+//                              [action][resource], mask & roles, inlined (about 1 ns).
+//   BM_FloorCall               the floor of the 3x target: the same lookup as a
+//                              hand-written decision behind a non-inlined call taking
+//                              a request of ids, with evaluate()'s up-front checks.
+//                              Its time is the one the issue describes ("about 5-13
+//                              ns on these machines"); docs/performance.md.
 //   BM_Decision/<case>         evaluate() on a seed policy (bench/seed_requests.cc);
 //                              the Request is built once, outside the timed loop.
 //                              Counters floor_x and call_floor_x: CPU time per
@@ -136,7 +138,7 @@ void BM_Floor(benchmark::State& state) {
 }
 BENCHMARK(BM_Floor);
 
-// A second, call-shaped floor (context for the ratios, not the target's floor): a
+// The call-shaped floor, which the 3x target is measured against: a
 // hand-written role-only decision behind a non-inlined call, taking a request of
 // ids and doing the checks evaluate() does before its lookup (ids in range,
 // tenants equal, role list -> role bits through an implied-roles table).

@@ -15,10 +15,10 @@
 #include <map>
 #include <set>
 
-#include <boost/crc.hpp>
 #include <fmt/format.h>
 
 #include "compiler/check.h"
+#include "runtime/format/checksum.h"
 #include "runtime/format/table_format.h"
 
 namespace edict::compiler {
@@ -115,9 +115,7 @@ class TableWriter {
         std::memcpy(out.data() + entries[i].offset, sections_[i].bytes.data(), sections_[i].bytes.size());
       }
     }
-    boost::crc_32_type crc;
-    crc.process_bytes(out.data(), out.size());
-    const uint32_t sum = crc.checksum();
+    const uint32_t sum = fmtx::image_checksum(out);
     std::memcpy(out.data() + fmtx::kChecksumOffset, &sum, sizeof sum);
     return out;
   }

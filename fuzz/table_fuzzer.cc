@@ -17,11 +17,10 @@
 #include <string>
 #include <vector>
 
-#include <boost/crc.hpp>
-
 #include "fuzz/fuzz_support.h"
 #include "runtime/custom_roles.h"
 #include "runtime/eval.h"
+#include "runtime/format/checksum.h"
 #include "runtime/request.h"
 #include "runtime/table.h"
 
@@ -38,12 +37,7 @@ void fix_checksum(std::vector<std::byte>& image) {
   std::memcpy(&h, image.data(), sizeof h);
   const size_t size = std::min<size_t>(h.file_size, image.size());
   if (size < tf::kChecksumOffset + 4) return;
-  boost::crc_32_type crc;
-  const uint32_t zero = 0;
-  crc.process_bytes(image.data(), tf::kChecksumOffset);
-  crc.process_bytes(&zero, sizeof zero);
-  crc.process_bytes(image.data() + tf::kChecksumOffset + 4, size - tf::kChecksumOffset - 4);
-  const uint32_t sum = crc.checksum();
+  const uint32_t sum = tf::image_checksum(std::span(image).first(size));
   std::memcpy(image.data() + tf::kChecksumOffset, &sum, sizeof sum);
 }
 

@@ -13,7 +13,7 @@
 #include <fstream>
 #include <sstream>
 
-#include <boost/crc.hpp>
+#include "runtime/format/checksum.h"
 
 namespace edict::runtime {
 namespace {
@@ -175,12 +175,9 @@ std::optional<LoadError> Table::verify() {
   if (h.file_size > size) return err(K::kTruncated, size, "file is shorter than its header says");
   if (h.file_size < size) return err(K::kBadSection, h.file_size, "bytes after the end of the table");
   {
-    boost::crc_32_type crc;
-    const uint32_t zero = 0;
-    crc.process_bytes(bytes_.data(), f::kChecksumOffset);
-    crc.process_bytes(&zero, sizeof zero);
-    crc.process_bytes(bytes_.data() + f::kChecksumOffset + 4, size - f::kChecksumOffset - 4);
-    if (crc.checksum() != h.checksum) return err(K::kChecksum, f::kChecksumOffset, "checksum mismatch: the table is corrupt");
+    if (f::image_checksum(bytes_) != h.checksum) {
+      return err(K::kChecksum, f::kChecksumOffset, "checksum mismatch: the table is corrupt");
+    }
   }
   if (h.section_count > 64 || h.section_table % 8 != 0 ||
       !range_ok(h.section_table, uint64_t{h.section_count} * sizeof(f::SectionEntry), size) ||

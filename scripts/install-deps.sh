@@ -5,7 +5,7 @@ set -euo pipefail
 
 packages=(
   build-essential cmake ninja-build pkg-config
-  tao-pegtl-dev libfmt-dev libboost-container-dev libsqlite3-dev sqlite3
+  tao-pegtl-dev libfmt-dev libboost-container-dev libsqlite3-dev sqlite3 zlib1g-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   libcli11-dev nlohmann-json3-dev
   clang libfuzzer-14-dev libclang-rt-14-dev

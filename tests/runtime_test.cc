@@ -460,8 +460,9 @@ TEST(RuntimeEngine, SwapWhileEvaluating) {
 }  // namespace
 }  // namespace edict
 
-#include <boost/crc.hpp>
 #include <cstring>
+
+#include "runtime/format/checksum.h"
 
 namespace edict {
 namespace {
@@ -471,10 +472,7 @@ namespace fmtx = runtime::format;
 // Rewrites the checksum after a deliberate edit, so a test reaches the checks
 // behind it.
 void fix_checksum(std::vector<std::byte>& bytes) {
-  std::memset(bytes.data() + fmtx::kChecksumOffset, 0, 4);
-  boost::crc_32_type crc;
-  crc.process_bytes(bytes.data(), bytes.size());
-  const uint32_t sum = crc.checksum();
+  const uint32_t sum = fmtx::image_checksum(bytes);
   std::memcpy(bytes.data() + fmtx::kChecksumOffset, &sum, 4);
 }
 

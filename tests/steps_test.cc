@@ -5,11 +5,11 @@
 // one whether a cell's role rules are scanned or searched.
 #include <gtest/gtest.h>
 
-#include <boost/crc.hpp>
 #include <cstring>
 #include <string>
 
 #include "runtime/eval.h"
+#include "runtime/format/checksum.h"
 #include "runtime/request_builder.h"
 #include "runtime/steps.h"
 #include "tests/testing/compile_text.h"
@@ -88,14 +88,6 @@ TEST(Steps, ShortCircuitedConditionsKeepTheirValue) {
   }
 }
 
-void fix_checksum(std::vector<std::byte>& bytes) {
-  std::memset(bytes.data() + f::kChecksumOffset, 0, 4);
-  boost::crc_32_type crc;
-  crc.process_bytes(bytes.data(), bytes.size());
-  const uint32_t sum = crc.checksum();
-  std::memcpy(bytes.data() + f::kChecksumOffset, &sum, 4);
-}
-
 // The verifier accepts programs that share instructions. Where two programs see
 // one instruction differently (here `x && y` is the root of one program and the
 // left operand of the other's `or`), the instruction gets no short circuit: a
@@ -115,7 +107,8 @@ TEST(Steps, ProgramsSharingInstructionsGetOnlyTheShortCircuitsTheyAgreeOn) {
   second.code_first = first;
   second.code_count = 3;
   std::memcpy(bytes.data() + offset, &second, sizeof second);
-  fix_checksum(bytes);
+  const uint32_t sum = f::image_checksum(bytes);
+  std::memcpy(bytes.data() + f::kChecksumOffset, &sum, sizeof sum);
   auto t = runtime::Table::load(bytes);
   ASSERT_TRUE(t.has_value()) << t.error().message;
   const auto steps = (*t)->steps();
