@@ -243,6 +243,7 @@ EDICT_HOT void execute(const Ctx& c, const Step& s, Tri* stack, uint32_t& sp) {
 [[gnu::noinline]] Tri run_program(const Ctx& c, uint32_t first, uint32_t count) {
   const Step* const steps = c.t.steps().data();
   Tri stack[f::kMaxStack];
+  stack[0] = kE;  // overwritten by the first leaf (count >= 2); keeps analyzers sure of it
   uint32_t sp = 0;
   for (const Step *s = steps + first, *const end = s + count; s < end; ++s) {
     execute(c, *s, stack, sp);
@@ -269,6 +270,7 @@ EDICT_HOT Tri run(const Ctx& c, uint32_t first, uint32_t count) {
 Tri run_traced(const Ctx& c, uint32_t first, uint32_t count, Tri* trace) {
   if (count == 0) return kT;
   Tri stack[f::kMaxStack];
+  stack[0] = kE;  // overwritten by the first leaf
   uint32_t sp = 0;
   const auto steps = c.t.steps();
   for (uint32_t k = first; k < first + count; ++k) {

@@ -471,7 +471,7 @@ std::optional<LoadError> Table::verify() {
 
 std::string_view Table::string(uint32_t id) const {
   if (id >= string_index_.size() / 2) return {};
-  return {string_data_.data() + string_index_[2 * id], string_index_[2 * id + 1]};
+  return {string_data_.data() + string_index_[2 * size_t{id}], string_index_[2 * size_t{id} + 1]};
 }
 
 std::string_view Table::obligation_text(uint32_t instance) const {
