@@ -246,7 +246,14 @@ EDICT_HOT void execute(const Ctx& c, const Step& s, Tri* stack, uint32_t& sp) {
   stack[0] = kE;  // overwritten by the first leaf (count >= 2); keeps analyzers sure of it
   uint32_t sp = 0;
   for (const Step *s = steps + first, *const end = s + count; s < end; ++s) {
-    execute(c, *s, stack, sp);
+    if (s->guards_next) {
+      // `has x && test`: false is the `and`'s value, else the test's.
+      const Tri guard = leaf(c, *s);
+      stack[sp++] = guard == kT ? leaf(c, s[1]) : guard;
+      s = steps + s->parent;
+    } else {
+      execute(c, *s, stack, sp);
+    }
     // A decisive left operand is its operator's value (and perhaps that one's parent's).
     while (s->short_on == stack[sp - 1]) s = steps + s->parent;
   }

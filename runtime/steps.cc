@@ -188,6 +188,13 @@ std::vector<Step> decode_steps(const Table& table) {
   for (const f::CatalogEntry& e : table.catalog_entries()) {
     mark_short_circuits(code, e.code_first, e.code_count, steps, seen);
   }
+  // `has x && test`: the `and` two instructions on, whose right operand is then
+  // the one instruction between (its left, this `has`, is a single leaf too).
+  for (size_t k = 0; k + 2 < steps.size(); ++k) {
+    Step& s = steps[k];
+    s.guards_next = s.exec == Exec::kHas && s.short_on == 0 && s.parent == k + 2 &&
+                    steps[k + 1].exec != Exec::kOperator;
+  }
   return steps;
 }
 

@@ -108,6 +108,11 @@ struct Step {
   // disagree about their tree.
   uint8_t short_on = kNoShortCircuit;
   uint32_t parent = 0;
+  // A `has` guarding a one-instruction test, `has x && test` (the idiom the
+  // checker asks for before reading an optional attribute): the evaluator runs the
+  // test right after a true `has` and takes its value as the `and`'s, one dispatch
+  // instead of three. Set only where every program agrees on the `and`.
+  bool guards_next = false;
 };
 
 // One Step per instruction of `table.code()`. Call only on a verified table.

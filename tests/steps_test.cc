@@ -88,6 +88,38 @@ TEST(Steps, ShortCircuitedConditionsKeepTheirValue) {
   }
 }
 
+// `has x && test`, the guard the checker asks for: one dispatch for the three
+// instructions, and the same values as the whole program.
+TEST(Steps, GuardedTestsRunAsOne) {
+  auto t = testing::compile_source(R"(
+entity User { x: bool?, y: bool? }
+action view;
+resource Doc actions view;
+role a;
+guarded: grant a view on Doc when (principal has x && principal.x) || (principal has y && principal.y);
+)");
+  ASSERT_NE(t, nullptr);
+  const auto [first, count] = first_program(*t);
+  ASSERT_EQ(count, 7u);  // has x, x, and, has y, y, and, or
+  const auto steps = t->steps().subspan(first, count);
+  for (uint32_t k = 0; k < count; ++k) EXPECT_EQ(steps[k].guards_next, k == 0 || k == 3) << k;
+  struct Case {
+    const char* x;
+    const char* y;
+    bool allowed;
+  };
+  for (const Case& c : {Case{"absent", "true", true}, Case{"false", "absent", false}, Case{"true", "absent", true},
+                        Case{"false", "false", false}, Case{"absent", "absent", false}}) {
+    RequestBuilder b(*t);
+    b.action("view").resource_type("Doc").principal("u", "t").resource_tenant("t").role("a");
+    if (std::string(c.x) != "absent") b.attr_bool(Root::kPrincipal, "x", std::string(c.x) == "true");
+    if (std::string(c.y) != "absent") b.attr_bool(Root::kPrincipal, "y", std::string(c.y) == "true");
+    const runtime::Decision d = runtime::evaluate(*t, b.build());
+    EXPECT_EQ(d.allowed(), c.allowed) << c.x << " " << c.y;
+    EXPECT_EQ(d.condition_errors, 0u) << c.x << " " << c.y;
+  }
+}
+
 // The verifier accepts programs that share instructions. Where two programs see
 // one instruction differently (here `x && y` is the root of one program and the
 // left operand of the other's `or`), the instruction gets no short circuit: a
