@@ -99,21 +99,24 @@ struct Step {
   format::Instr in;  // the instruction as stored
   Exec exec = Exec::kOperator;
   uint8_t cmp_true = 0;  // comparisons: cmp_mask(in.cmp)
-  Operand a, b;      // in.root_a/in.a and in.root_b/in.b, decoded (where the op has them)
-  int64_t constant = 0;      // (in.b | in.c << 32): integer, enum, role and entity constants
-  std::string_view text;     // string constants (cmp_const, const_in on strings)
   // When this instruction's value equals `short_on` (0 false, 1 true), it is the
   // value of instruction `parent` too, and the instructions between are skipped.
   // kNoShortCircuit otherwise, and wherever two programs that share instructions
   // disagree about their tree.
   uint8_t short_on = kNoShortCircuit;
-  uint32_t parent = 0;
   // A `has` guarding a one-instruction test, `has x && test` (the idiom the
   // checker asks for before reading an optional attribute): the evaluator runs the
   // test right after a true `has` and takes its value as the `and`'s, one dispatch
   // instead of three. Set only where every program agrees on the `and`.
   bool guards_next = false;
+  uint32_t parent = 0;
+  Operand a, b;            // in.root_a/in.a and in.root_b/in.b, decoded (where the op has them)
+  int64_t constant = 0;    // (in.b | in.c << 32): integer, enum, role and entity constants
+  std::string_view text;   // string constants (cmp_const, const_in on strings)
 };
+// Decoded programs take five times the bytes of the stored ones; fields are
+// ordered so that nothing pads.
+static_assert(sizeof(Step) == 80);
 
 // One Step per instruction of `table.code()`. Call only on a verified table.
 std::vector<Step> decode_steps(const Table& table);
