@@ -379,13 +379,6 @@ bool custom_allows(const Ctx& c, const CustomRoles& custom, uint32_t index, uint
   return false;
 }
 
-Decision deny(Reason reason, RequestError error = RequestError::kNone) {
-  Decision d;
-  d.reason = reason;
-  d.request_error = error;
-  return d;
-}
-
 // The effective roles of a request holding any number of roles; false when it
 // names a role the table does not have.
 bool effective_roles(const Table& t, const Request& r, RoleSet& roles) {
@@ -416,17 +409,22 @@ bool effective_roles(const Table& t, const Request& r, RoleSet& roles) {
   return true;
 }
 
-// Validates the request's ids and fills the effective role bitset.
-[[gnu::always_inline]] inline Decision prepare(const Table& t, const Request& r, const CustomRoles* custom,
-                                               RoleSet& roles, bool& ok) {
-  ok = false;
-  if (r.error != RequestError::kNone) return deny(Reason::kBadRequest, r.error);
-  if (r.action >= t.action_count()) return deny(Reason::kBadRequest, RequestError::kUnknownAction);
-  if (r.resource_type >= t.resource_count()) return deny(Reason::kBadRequest, RequestError::kUnknownResourceType);
+// Validates the request's ids and fills the effective role bitset. On a request
+// that cannot be evaluated, sets why in `d` (a default deny) and returns false.
+[[gnu::always_inline]] inline bool prepare(const Table& t, const Request& r, const CustomRoles* custom, RoleSet& roles,
+                                           Decision& d) {
+  auto refuse = [&d](Reason reason, RequestError error) {
+    d.reason = reason;
+    d.request_error = error;
+    return false;
+  };
+  if (r.error != RequestError::kNone) return refuse(Reason::kBadRequest, r.error);
+  if (r.action >= t.action_count()) return refuse(Reason::kBadRequest, RequestError::kUnknownAction);
+  if (r.resource_type >= t.resource_count()) return refuse(Reason::kBadRequest, RequestError::kUnknownResourceType);
   if (r.roles.size() == 1) {
     // The most common request: one role in the tenant.
     const uint32_t role = r.roles[0];
-    if (role >= t.role_count()) return deny(Reason::kBadRequest, RequestError::kUnknownRole);
+    if (role >= t.role_count()) return refuse(Reason::kBadRequest, RequestError::kUnknownRole);
     const Table::ImpliedRoles& implied = t.implied(role);
     roles.lo = implied.first;
     roles.hi = implied.last;
@@ -436,19 +434,18 @@ bool effective_roles(const Table& t, const Request& r, RoleSet& roles) {
       std::copy(implied.bits + implied.first, implied.bits + implied.last, roles.bits + implied.first);
     }
   } else if (!effective_roles(t, r, roles)) {
-    return deny(Reason::kBadRequest, RequestError::kUnknownRole);
+    return refuse(Reason::kBadRequest, RequestError::kUnknownRole);
   }
   for (uint32_t idx : r.custom_roles) {
     if (custom == nullptr || &custom->table() != &t || idx >= custom->size()) {
-      return deny(Reason::kBadRequest, RequestError::kUnknownCustomRole);
+      return refuse(Reason::kBadRequest, RequestError::kUnknownCustomRole);
     }
   }
   if (r.principal_tenant == kNoTenant || r.resource_tenant == kNoTenant) {
-    return deny(Reason::kTenantMismatch, RequestError::kMissingTenant);
+    return refuse(Reason::kTenantMismatch, RequestError::kMissingTenant);
   }
-  if (r.principal_tenant != r.resource_tenant) return deny(Reason::kTenantMismatch);
-  ok = true;
-  return {};
+  if (r.principal_tenant != r.resource_tenant) return refuse(Reason::kTenantMismatch, RequestError::kNone);
+  return true;
 }
 
 }  // namespace
@@ -480,9 +477,8 @@ const char* to_string(RequestError e) {
 
 Decision evaluate(const Table& t, const Request& r, const CustomRoles* custom) noexcept {
   RoleSet roles;
-  bool ok = false;
-  Decision d = prepare(t, r, custom, roles, ok);
-  if (!ok) return d;
+  Decision d;
+  if (!prepare(t, r, custom, roles, d)) return d;
   const Ctx c{t, r, roles};
   const f::Cell& cell = t.cell(r.action, r.resource_type);
   const Table::CellIndex& index = t.cell_index(r.action, r.resource_type);
@@ -655,9 +651,8 @@ Explanation explain(const Table& t, const Request& r, const CustomRoles* custom,
   Explanation x;
   x.decision = evaluate(t, r, custom);
   RoleSet roles;
-  bool ok = false;
-  (void)prepare(t, r, custom, roles, ok);
-  if (!ok) {
+  Decision refused;
+  if (!prepare(t, r, custom, roles, refused)) {
     x.summary = x.decision.reason == Reason::kBadRequest
                     ? fmt::format("denied: bad request: {}", to_string(x.decision.request_error))
                     : fmt::format("denied: {}", to_string(x.decision.reason));
