@@ -7,6 +7,9 @@
 // Decisive rule: the lowest-numbered applicable forbid, else the lowest-numbered
 // applicable grant. Cells keep conditional rules sorted by rule id, forbids first,
 // so each search needs only the rules numbered below the best candidate so far.
+//
+// Conditions run as the Steps decoded on load (steps.h), taking their short
+// circuits; explain() runs them in full, since it reports every leaf's value.
 #include "runtime/eval.h"
 
 #include <algorithm>

@@ -174,10 +174,8 @@ std::optional<LoadError> Table::verify() {
   if ((h.flags & ~uint32_t{1}) != 0) return err(K::kBadSection, 40, "unknown header flags");
   if (h.file_size > size) return err(K::kTruncated, size, "file is shorter than its header says");
   if (h.file_size < size) return err(K::kBadSection, h.file_size, "bytes after the end of the table");
-  {
-    if (f::image_checksum(bytes_) != h.checksum) {
-      return err(K::kChecksum, f::kChecksumOffset, "checksum mismatch: the table is corrupt");
-    }
+  if (f::image_checksum(bytes_) != h.checksum) {
+    return err(K::kChecksum, f::kChecksumOffset, "checksum mismatch: the table is corrupt");
   }
   if (h.section_count > 64 || h.section_table % 8 != 0 ||
       !range_ok(h.section_table, uint64_t{h.section_count} * sizeof(f::SectionEntry), size) ||

@@ -134,6 +134,7 @@ class Table {
   const CellIndex& cell_index(uint32_t action, uint32_t type) const {
     return cell_index_[static_cast<size_t>(action) * meta_->resource_count + type];
   }
+  // The records of a range built on load (count != format::kNone).
   std::span<const RuleRoles> rule_roles(RuleRolesRange r) const { return {rule_roles_.data() + r.first, r.count}; }
   // Condition programs decoded for the evaluator: steps()[k] is code()[k] (steps.h).
   std::span<const Step> steps() const { return steps_; }
@@ -169,10 +170,11 @@ class Table {
   std::span<const format::CatalogEntry> catalog_entries_;
   std::span<const format::DebugRule> debug_rules_;
   std::span<const uint32_t> debug_instrs_;
-  std::vector<ImpliedRoles> implied_;            // per role
-  std::vector<CellIndex> cell_index_;           // per cell
-  std::vector<RuleRoles> rule_roles_;
-  std::vector<Step> steps_;               // per instruction of code_
+  // Derived on load from the verified bytes (the evaluator's indexes).
+  std::vector<ImpliedRoles> implied_;   // per role
+  std::vector<CellIndex> cell_index_;   // per cell
+  std::vector<RuleRoles> rule_roles_;   // the ranges of cell_index_
+  std::vector<Step> steps_;             // per instruction of code_
 };
 
 }  // namespace edict::runtime
