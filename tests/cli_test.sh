@@ -9,22 +9,8 @@ fails=0
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-expect() {  # expect CODE DESCRIPTION -- COMMAND...
-  local want=$1 what=$2
-  shift 3
-  "$@" >"$tmp/out" 2>"$tmp/err"
-  local got=$?
-  if [[ $got -ne $want ]]; then
-    echo "FAIL: $what: exit $got, expected $want"
-    sed 's/^/  | /' "$tmp/out" "$tmp/err" | head -20
-    fails=$((fails + 1))
-  else
-    echo "ok: $what"
-  fi
-}
-contains() {  # contains FILE TEXT DESCRIPTION
-  if grep -qF -- "$2" "$tmp/$1"; then echo "ok: $3"; else echo "FAIL: $3: '$2' not in $1"; fails=$((fails + 1)); fi
-}
+# shellcheck source=testing/expect.sh
+source "$src/tests/testing/expect.sh"
 
 expect 0 "--help" -- "$edict" --help
 contains out "check" "--help lists the check command"

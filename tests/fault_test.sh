@@ -14,27 +14,10 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 cc="$src/policies/contact_center.edict"
 
-expect() {  # expect CODE DESCRIPTION -- COMMAND...
-  local want=$1 what=$2
-  shift 3
-  timeout 120 "$@" >"$tmp/out" 2>"$tmp/err"
-  local got=$?
-  if [[ $got -ne $want ]]; then
-    echo "FAIL: $what: exit $got, expected $want"
-    sed 's/^/  | /' "$tmp/out" "$tmp/err" | head -20
-    fails=$((fails + 1))
-  else
-    echo "ok: $what"
-  fi
-}
-contains() {  # contains FILE TEXT DESCRIPTION
-  if grep -qF -- "$2" "$tmp/$1"; then echo "ok: $3"; else echo "FAIL: $3: '$2' not in $1"; fails=$((fails + 1)); fi
-}
-check_true() {  # check_true DESCRIPTION -- COMMAND...
-  local what=$1
-  shift 2
-  if "$@"; then echo "ok: $what"; else echo "FAIL: $what"; fails=$((fails + 1)); fi
-}
+# Every command is bounded: a hang must fail the test, not stall it.
+EXPECT_TIMEOUT=120
+# shellcheck source=testing/expect.sh
+source "$src/tests/testing/expect.sh"
 
 "$edict" compile "$cc" -o "$tmp/cc.edictc" >/dev/null || { echo "FAIL: cannot compile the fixture"; exit 1; }
 agent=(--tenant t1 --principal u1 --role agent --action answer --resource Call)
