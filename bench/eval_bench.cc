@@ -94,21 +94,21 @@ struct Floor {
 Floor g_floor;
 double g_floor_ns = 0;  // BM_Floor's time per lookup, set by its last run
 
+// The floor's lookup on input `i`, inlined into both loops that time it.
+[[gnu::always_inline]] inline void floor_lookup(uint64_t i) {
+  const FloorInput& in = g_floor.inputs[i % kFloorInputs];
+  size_t a = in.action, r = in.resource;
+  uint64_t roles = in.roles;
+  benchmark::DoNotOptimize(a);
+  benchmark::DoNotOptimize(r);
+  benchmark::DoNotOptimize(roles);
+  const bool allowed = (g_floor.masks[a][r] & roles) != 0;
+  benchmark::DoNotOptimize(allowed);
+}
+
 double floor_loop_ns(uint64_t iterations) {
   const double t0 = cpu_ns();
-  uint64_t allowed_count = 0;
-  for (uint64_t i = 0; i < iterations; ++i) {
-    const FloorInput& in = g_floor.inputs[i % kFloorInputs];
-    size_t a = in.action, r = in.resource;
-    uint64_t roles = in.roles;
-    benchmark::DoNotOptimize(a);
-    benchmark::DoNotOptimize(r);
-    benchmark::DoNotOptimize(roles);
-    const bool allowed = (g_floor.masks[a][r] & roles) != 0;
-    benchmark::DoNotOptimize(allowed);
-    allowed_count += allowed;
-  }
-  benchmark::DoNotOptimize(allowed_count);
+  for (uint64_t i = 0; i < iterations; ++i) floor_lookup(i);
   return (cpu_ns() - t0) / static_cast<double>(iterations);
 }
 
@@ -122,16 +122,7 @@ double floor_ns() {
 void BM_Floor(benchmark::State& state) {
   uint64_t i = 0;
   const double t0 = cpu_ns();
-  for (auto _ : state) {
-    const FloorInput& in = g_floor.inputs[i++ % kFloorInputs];
-    size_t a = in.action, r = in.resource;
-    uint64_t roles = in.roles;
-    benchmark::DoNotOptimize(a);
-    benchmark::DoNotOptimize(r);
-    benchmark::DoNotOptimize(roles);
-    const bool allowed = (g_floor.masks[a][r] & roles) != 0;
-    benchmark::DoNotOptimize(allowed);
-  }
+  for (auto _ : state) floor_lookup(i++);
   const double ns = (cpu_ns() - t0) / static_cast<double>(state.iterations());
   if (state.iterations() > 1000) g_floor_ns = ns;
   state.counters["floor_x"] = 1.0;
@@ -182,14 +173,17 @@ CallFloor g_call_floor;
 }
 double g_call_floor_ns = 0;
 
+// The call floor's decision on input `i`, inlined into both loops that time it.
+[[gnu::always_inline]] inline void call_floor_decide(uint64_t i) {
+  const FloorRequest* r = &g_call_floor.requests[i % kFloorInputs];
+  benchmark::DoNotOptimize(r);
+  FloorDecision d = floor_decide(*r);
+  benchmark::DoNotOptimize(d);
+}
+
 double call_floor_loop_ns(uint64_t iterations) {
   const double t0 = cpu_ns();
-  for (uint64_t i = 0; i < iterations; ++i) {
-    const FloorRequest* r = &g_call_floor.requests[i % kFloorInputs];
-    benchmark::DoNotOptimize(r);
-    FloorDecision d = floor_decide(*r);
-    benchmark::DoNotOptimize(d);
-  }
+  for (uint64_t i = 0; i < iterations; ++i) call_floor_decide(i);
   return (cpu_ns() - t0) / static_cast<double>(iterations);
 }
 
@@ -201,12 +195,7 @@ double call_floor_ns() {
 void BM_FloorCall(benchmark::State& state) {
   uint64_t i = 0;
   const double t0 = cpu_ns();
-  for (auto _ : state) {
-    const FloorRequest* r = &g_call_floor.requests[i++ % kFloorInputs];
-    benchmark::DoNotOptimize(r);
-    FloorDecision d = floor_decide(*r);
-    benchmark::DoNotOptimize(d);
-  }
+  for (auto _ : state) call_floor_decide(i++);
   const double ns = (cpu_ns() - t0) / static_cast<double>(state.iterations());
   if (state.iterations() > 1000) g_call_floor_ns = ns;
   state.counters["floor_x"] = ns / floor_ns();
