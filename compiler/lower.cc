@@ -115,8 +115,7 @@ class TableWriter {
         std::memcpy(out.data() + entries[i].offset, sections_[i].bytes.data(), sections_[i].bytes.size());
       }
     }
-    const uint32_t sum = fmtx::image_checksum(out);
-    std::memcpy(out.data() + fmtx::kChecksumOffset, &sum, sizeof sum);
+    fmtx::store_checksum(out);
     return out;
   }
 

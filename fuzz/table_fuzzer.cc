@@ -37,8 +37,7 @@ void fix_checksum(std::vector<std::byte>& image) {
   std::memcpy(&h, image.data(), sizeof h);
   const size_t size = std::min<size_t>(h.file_size, image.size());
   if (size < tf::kChecksumOffset + 4) return;
-  const uint32_t sum = tf::image_checksum(std::span(image).first(size));
-  std::memcpy(image.data() + tf::kChecksumOffset, &sum, sizeof sum);
+  tf::store_checksum(std::span(image).first(size));
 }
 
 // A value for an attribute slot: the declared kind (variant 0, 1), absent (2),

@@ -469,13 +469,6 @@ namespace {
 
 namespace fmtx = runtime::format;
 
-// Rewrites the checksum after a deliberate edit, so a test reaches the checks
-// behind it.
-void fix_checksum(std::vector<std::byte>& bytes) {
-  const uint32_t sum = fmtx::image_checksum(bytes);
-  std::memcpy(bytes.data() + fmtx::kChecksumOffset, &sum, 4);
-}
-
 fmtx::SectionEntry* section(std::vector<std::byte>& bytes, fmtx::SectionKind kind) {
   fmtx::Header h;
   std::memcpy(&h, bytes.data(), sizeof h);
@@ -497,7 +490,7 @@ TEST(RuntimeLoader, RejectsUnsortedCatalogEntries) {
   ASSERT_GE(s->count, 2u);
   auto* entries = reinterpret_cast<fmtx::CatalogEntry*>(bytes.data() + s->offset);
   std::swap(entries[0], entries[s->count - 1]);
-  fix_checksum(bytes);
+  fmtx::store_checksum(bytes);  // after the deliberate edit, so the checks behind it run
   auto t = runtime::Table::load(bytes);
   ASSERT_FALSE(t.has_value());
   EXPECT_EQ(t.error().message, "catalog entries are not sorted");
@@ -507,7 +500,7 @@ TEST(RuntimeLoader, RejectsADebugFlagThatDisagreesWithTheSections) {
   auto bytes = testing::compile_bytes(kPolicy, /*debug=*/false);
   ASSERT_TRUE(runtime::Table::load(bytes).has_value());
   bytes[40] = std::byte{1};  // Header::flags: claims debug sections
-  fix_checksum(bytes);
+  fmtx::store_checksum(bytes);  // after the deliberate edit, so the checks behind it run
   EXPECT_FALSE(runtime::Table::load(bytes).has_value());
 }
 

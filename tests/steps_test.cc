@@ -139,8 +139,7 @@ TEST(Steps, ProgramsSharingInstructionsGetOnlyTheShortCircuitsTheyAgreeOn) {
   second.code_first = first;
   second.code_count = 3;
   std::memcpy(bytes.data() + offset, &second, sizeof second);
-  const uint32_t sum = f::image_checksum(bytes);
-  std::memcpy(bytes.data() + f::kChecksumOffset, &sum, sizeof sum);
+  f::store_checksum(bytes);
   auto t = runtime::Table::load(bytes);
   ASSERT_TRUE(t.has_value()) << t.error().message;
   const auto steps = (*t)->steps();

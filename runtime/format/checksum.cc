@@ -5,6 +5,8 @@
 
 #include <zlib.h>
 
+#include <cstring>
+
 #include "runtime/format/table_format.h"
 
 namespace edict::runtime::format {
@@ -17,6 +19,11 @@ uint32_t image_checksum(std::span<const std::byte> image) {
   crc = crc32_z(crc, zero, sizeof zero);
   crc = crc32_z(crc, bytes + kChecksumOffset + 4, image.size() - kChecksumOffset - 4);
   return static_cast<uint32_t>(crc);
+}
+
+void store_checksum(std::span<std::byte> image) {
+  const uint32_t sum = image_checksum(image);
+  std::memcpy(image.data() + kChecksumOffset, &sum, sizeof sum);
 }
 
 }  // namespace edict::runtime::format

@@ -15,4 +15,9 @@ namespace edict::runtime::format {
 // `image` must hold at least kChecksumOffset + 4 bytes.
 uint32_t image_checksum(std::span<const std::byte> image);
 
+// Stores image_checksum(image) in the image's Header::checksum (little-endian, as
+// every field): what the writer does last, and what a tool that patches a table
+// does after its edit. Same precondition.
+void store_checksum(std::span<std::byte> image);
+
 }  // namespace edict::runtime::format
