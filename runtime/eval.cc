@@ -52,10 +52,9 @@ struct Ctx {
   const Request& r;
   const RoleSet& roles;
 
-  bool holds(uint32_t role) const {
-    const uint32_t w = role / 64;
-    return w >= roles.lo && w < roles.hi && ((roles.bits[w] >> (role % 64)) & 1u);
-  }
+  // Whether roles word `w` is one the request's roles can set (else it is zero).
+  bool in_words(uint32_t w) const { return w - roles.lo < roles.hi - roles.lo; }
+  bool holds(uint32_t role) const { return in_words(role / 64) && ((roles.bits[role / 64] >> (role % 64)) & 1u); }
   bool intersects(const uint64_t* bits) const {
     for (uint32_t w = roles.lo; w < roles.hi; ++w) {
       if (roles.bits[w] & bits[w]) return true;
@@ -77,6 +76,10 @@ class Scratch {
 
 // The principal's highest-ranked role, if any.
 const Value* principal_rank(const Ctx& c, Scratch& scratch) {
+  if (c.r.roles.size() == 1) {  // prepare() checked the role
+    const uint32_t top = c.t.implied(c.r.roles[0]).top_ranked;
+    return top == f::kNone ? nullptr : scratch.put(Value::role(top));
+  }
   uint32_t best_rank = 0, best_role = f::kNone;
   const auto roles = c.t.roles();
   for (uint32_t w = c.roles.lo; w < c.roles.hi; ++w) {
@@ -243,12 +246,12 @@ EDICT_HOT void execute(const Ctx& c, const Step& s, Tri* stack, uint32_t& sp) {
 
 // Runs a verified program of more than one test, skipping the operands its short
 // circuits make moot.
-[[gnu::noinline]] Tri run_program(const Ctx& c, uint32_t first, uint32_t count) {
+[[gnu::noinline]] Tri run_program(const Ctx& c, const Step* first, uint32_t count) {
   const Step* const steps = c.t.steps().data();
   Tri stack[f::kMaxStack];
   stack[0] = kE;  // overwritten by the first leaf (count >= 2); keeps analyzers sure of it
   uint32_t sp = 0;
-  for (const Step *s = steps + first, *const end = s + count; s < end; ++s) {
+  for (const Step *s = first, *const end = s + count; s < end; ++s) {
     if (s->guards_next) {
       // `has x && test`: false is the `and`'s value, else the test's.
       const Tri guard = leaf(c, *s);
@@ -267,13 +270,13 @@ EDICT_HOT void execute(const Ctx& c, const Step& s, Tri* stack, uint32_t& sp) {
 // or its negation (`unless principal.status == active`), and need no stack: the
 // verifier has checked that a one-instruction program is a leaf and that a
 // two-instruction one is a leaf and then a unary operator.
-EDICT_HOT Tri run(const Ctx& c, uint32_t first, uint32_t count) {
+EDICT_HOT Tri run(const Ctx& c, const Step* s, uint32_t count) {
   if (count == 0) return kT;
-  const Step* s = c.t.steps().data() + first;
   if (count == 1) return leaf(c, *s);
   if (count == 2 && static_cast<f::Op>(s[1].in.op) == f::Op::kNot) return tri_not(leaf(c, *s));
-  return run_program(c, first, count);
+  return run_program(c, s, count);
 }
+EDICT_HOT Tri run(const Ctx& c, uint32_t first, uint32_t count) { return run(c, c.t.steps().data() + first, count); }
 
 // Runs a verified program in full, recording each instruction's value in `trace`
 // (explain() needs the value of every leaf, not only of the deciding ones).
@@ -290,22 +293,13 @@ Tri run_traced(const Ctx& c, uint32_t first, uint32_t count, Tri* trace) {
   return stack[0];
 }
 
-// Lowest rule among the role rules [first, first + count) whose role the
-// principal holds. A cell usually has a handful, grouped by rule on load: the
-// first group the principal holds a role of decides. Many (a cell every custom
-// role of thousands reaches) are searched from the held roles, so the cost
-// follows the principal's roles, not the policy's size.
-EDICT_HOT uint32_t lowest_role_rule(const Ctx& c, Table::RuleRolesRange grouped, uint32_t cell_bitset, uint32_t first,
-                                    uint32_t count) {
-  if (grouped.count != f::kNone) {
-    for (const Table::RuleRoles& x : c.t.rule_roles(grouped)) {
-      if (x.word >= c.roles.lo && x.word < c.roles.hi && (c.roles.bits[x.word] & x.mask) != 0) return x.rule;
-    }
-    return f::kNone;
-  }
+// The lowest rule of a large cell's role rules whose role the principal holds,
+// searched from the held roles: the cost follows the principal's roles, not the
+// policy's size (a cell that every custom role of thousands reaches).
+[[gnu::noinline]] uint32_t lowest_searched_rule(const Ctx& c, const Table::RuleRolesRange& range) {
   uint32_t best = f::kNone;
-  const auto rr = c.t.role_rules().subspan(first, count);
-  const uint64_t* cell_bits = c.t.bits(cell_bitset);
+  const auto rr = c.t.role_rules().subspan(range.first, range.count);
+  const uint64_t* cell_bits = c.t.bits(range.bitset);
   for (uint32_t w = c.roles.lo; w < c.roles.hi; ++w) {
     for (uint64_t bits = c.roles.bits[w] & cell_bits[w]; bits != 0; bits &= bits - 1) {
       const uint32_t role = w * 64 + static_cast<uint32_t>(std::countr_zero(bits));
@@ -317,8 +311,31 @@ EDICT_HOT uint32_t lowest_role_rule(const Ctx& c, Table::RuleRolesRange grouped,
   return best;
 }
 
-EDICT_HOT bool cond_roles_match(const Ctx& c, const f::CondRule& cr) {
-  return cr.all_roles != 0 || c.intersects(c.t.bits(cr.role_bits));
+// The lowest rule of a cell's unconditional grants (or forbids) whose roles the
+// principal holds. A cell usually has a handful, grouped by rule on load, all in
+// one roles word: one test tells whether any applies, and the first group the
+// principal holds a role of decides.
+EDICT_HOT uint32_t lowest_role_rule(const Ctx& c, const Table::RuleRolesRange& range) {
+  if (range.word < Table::kMultiWord) {
+    if (!c.in_words(range.word)) return f::kNone;
+    const uint64_t held = c.roles.bits[range.word] & range.any;
+    if (held == 0) return f::kNone;
+    for (const Table::RuleRoles& x : c.t.rule_roles(range)) {
+      if ((held & x.mask) != 0) return x.rule;
+    }
+    return f::kNone;  // not reached: `any` is the union of the masks
+  }
+  if (range.word == Table::kSearched) return lowest_searched_rule(c, range);
+  for (const Table::RuleRoles& x : c.t.rule_roles(range)) {
+    if (c.in_words(x.word) && (c.roles.bits[x.word] & x.mask) != 0) return x.rule;
+  }
+  return f::kNone;
+}
+
+// Whether the principal holds one of a conditional rule's roles.
+EDICT_HOT bool roles_match(const Ctx& c, const Table::CondRef& cr) {
+  if (cr.word < Table::kMultiWord) return c.in_words(cr.word) && (c.roles.bits[cr.word] & cr.mask) != 0;
+  return cr.word == Table::kAllRoles || c.intersects(c.t.bits(cr.role_bits));
 }
 
 // Whether a custom role allows this request's (action, resource type).
@@ -345,32 +362,30 @@ bool custom_allows(const Ctx& c, const CustomRoles& custom, uint32_t index, uint
 // decisions) then costs no more than its bit tests.
 
 // The lowest applicable rule among `forbid` and the conditional forbids `conds`.
-[[gnu::noinline]] uint32_t conditional_forbids(const Ctx& c, const f::CondRule* conds, uint32_t count, uint32_t forbid,
-                                               Decision& d) {
-  for (uint32_t k = 0; k < count; ++k) {
-    const f::CondRule& cr = conds[k];
-    if (cr.rule > forbid) break;  // sorted by rule: none after it can decide
-    if (!cond_roles_match(c, cr)) continue;
-    const Tri res = run(c, cr.code_first, cr.code_count);
+[[gnu::noinline]] uint32_t conditional_forbids(const Ctx& c, const Table::CondRef* conds, uint32_t count,
+                                               uint32_t forbid, Decision& d) {
+  for (const Table::CondRef *cr = conds, *const end = conds + count; cr < end; ++cr) {
+    if (cr->rule > forbid) break;  // sorted by rule: none after it can decide
+    if (!roles_match(c, *cr)) continue;
+    const Tri res = run(c, cr->code, cr->count);
     if (res == kE) ++d.condition_errors;
-    if (res != kF) forbid = cr.rule;
+    if (res != kF) forbid = cr->rule;
   }
   return forbid;
 }
 
 // Lowers `grant` to the lowest applicable conditional grant of `conds` and
 // intersects the obligations of every one that applies.
-[[gnu::noinline]] void conditional_grants(const Ctx& c, const f::CondRule* conds, uint32_t count, uint32_t& grant,
+[[gnu::noinline]] void conditional_grants(const Ctx& c, const Table::CondRef* conds, uint32_t count, uint32_t& grant,
                                           uint64_t& obligations, Decision& d) {
-  for (uint32_t k = 0; k < count; ++k) {
-    const f::CondRule& cr = conds[k];
-    if (grant != f::kNone && obligations == 0 && cr.rule > grant) break;  // nothing left to change
-    if (!cond_roles_match(c, cr)) continue;
-    const Tri res = run(c, cr.code_first, cr.code_count);
+  for (const Table::CondRef *cr = conds, *const end = conds + count; cr < end; ++cr) {
+    if (grant != f::kNone && obligations == 0 && cr->rule > grant) break;  // nothing left to change
+    if (!roles_match(c, *cr)) continue;
+    const Tri res = run(c, cr->code, cr->count);
     if (res == kE) ++d.condition_errors;
     if (res != kT) continue;
-    grant = std::min(grant, cr.rule);
-    obligations &= cr.obligations;
+    grant = std::min(grant, cr->rule);
+    obligations &= cr->obligations;
   }
 }
 
@@ -483,15 +498,12 @@ Decision evaluate(const Table& t, const Request& r, const CustomRoles* custom) n
   Decision d;
   if (!prepare(t, r, custom, roles, d)) return d;
   const Ctx c{t, r, roles};
-  const f::Cell& cell = t.cell(r.action, r.resource_type);
-  const Table::CellIndex& index = t.cell_index(r.action, r.resource_type);
-  const f::CondRule* const conds = t.cond_rules().data() + cell.cond_first;  // verified: cond_count records
+  const Table::HotCell& cell = t.hot_cell(r.action, r.resource_type);
+  const Table::CondRef* const conds = t.cond_refs() + cell.conds;  // verified: the cell's records
 
   // Forbids: the lowest applicable one decides; an erring condition applies.
-  uint32_t forbid = cell.forbid_all_rule;
-  forbid = std::min(forbid,
-                    lowest_role_rule(c, index.forbids, cell.forbid_bits, cell.forbid_first, cell.forbid_count));
-  if (index.cond_forbids != 0) forbid = conditional_forbids(c, conds, index.cond_forbids, forbid, d);
+  uint32_t forbid = std::min(cell.forbid_all_rule, lowest_role_rule(c, cell.forbids));
+  if (cell.cond_forbids != 0) forbid = conditional_forbids(c, conds, cell.cond_forbids, forbid, d);
   if (forbid != f::kNone) {
     d.effect = Effect::kDeny;
     d.reason = Reason::kForbidden;
@@ -500,10 +512,10 @@ Decision evaluate(const Table& t, const Request& r, const CustomRoles* custom) n
   }
 
   // Grants: any applicable one allows; the lowest decides; obligations intersect.
-  uint32_t grant = lowest_role_rule(c, index.grants, cell.grant_bits, cell.grant_first, cell.grant_count);
+  uint32_t grant = lowest_role_rule(c, cell.grants);
   uint64_t obligations = grant == f::kNone ? ~uint64_t{0} : 0;
-  if (index.cond_forbids < cell.cond_count) {
-    conditional_grants(c, conds + index.cond_forbids, cell.cond_count - index.cond_forbids, grant, obligations, d);
+  if (cell.cond_grants != 0) {
+    conditional_grants(c, conds + cell.cond_forbids, cell.cond_grants, grant, obligations, d);
   }
   bool by_custom = false;
   if (custom != nullptr && !r.custom_roles.empty() && (grant == f::kNone || obligations != 0) &&
@@ -673,11 +685,13 @@ Explanation explain(const Table& t, const Request& r, const CustomRoles* custom,
     }
   };
   role_rules(cell.forbid_first, cell.forbid_count, true);
-  for (const f::CondRule& cr : t.cond_rules().subspan(cell.cond_first, cell.cond_count)) {
+  for (uint32_t k = cell.cond_first; k < cell.cond_first + cell.cond_count; ++k) {
+    const f::CondRule& cr = t.cond_rules()[k];
+    const Table::CondRef& ref = t.cond_refs()[k];
     if (cr.effect != 0) continue;
-    RuleTrace rt{cr.rule, true, cond_roles_match(c, cr), false, false, {}};
+    RuleTrace rt{cr.rule, true, roles_match(c, ref), false, false, {}};
     if (rt.role_matched) {
-      const Tri res = run(c, cr.code_first, cr.code_count);
+      const Tri res = run(c, ref.code, ref.count);
       rt.applied = res != kF;
       rt.error = res == kE;
       if (res != kT) rt.failed = failed_parts(c, cr.code_first, cr.code_count, entity);
@@ -687,11 +701,13 @@ Explanation explain(const Table& t, const Request& r, const CustomRoles* custom,
     x.rules.push_back(std::move(rt));
   }
   role_rules(cell.grant_first, cell.grant_count, false);
-  for (const f::CondRule& cr : t.cond_rules().subspan(cell.cond_first, cell.cond_count)) {
+  for (uint32_t k = cell.cond_first; k < cell.cond_first + cell.cond_count; ++k) {
+    const f::CondRule& cr = t.cond_rules()[k];
+    const Table::CondRef& ref = t.cond_refs()[k];
     if (cr.effect != 1) continue;
-    RuleTrace rt{cr.rule, false, cond_roles_match(c, cr), false, false, {}};
+    RuleTrace rt{cr.rule, false, roles_match(c, ref), false, false, {}};
     if (rt.role_matched) {
-      const Tri res = run(c, cr.code_first, cr.code_count);
+      const Tri res = run(c, ref.code, ref.count);
       rt.applied = res == kT;
       rt.error = res == kE;
       if (res != kT) rt.failed = failed_parts(c, cr.code_first, cr.code_count, entity);

@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <cstring>
 #include <fstream>
 #include <sstream>
@@ -87,8 +88,8 @@ Result<std::shared_ptr<const Table>, LoadError> Table::load(std::span<const std:
     if (!bytes.empty()) std::memcpy(t->aligned_.data(), bytes.data(), bytes.size());
     t->bytes_ = std::span<const std::byte>(reinterpret_cast<const std::byte*>(t->aligned_.data()), bytes.size());
     if (auto e = t->verify()) return Unexpected(std::move(*e));
-    t->index_cells();
     t->steps_ = decode_steps(*t);
+    t->index_cells();
     return std::shared_ptr<const Table>(std::move(t));
   } catch (const std::bad_alloc&) {
     return Unexpected(err(LoadErrorCode::kTooLarge, 0, "out of memory"));
@@ -127,12 +128,37 @@ void Table::index_cells() {
       if (x.bits[w] == 0) continue;
       if (x.first == x.last) x.first = w;
       x.last = w + 1;
+      // The rank a principal holding only this role has (eval.cc's principal_rank).
+      for (uint64_t m = x.bits[w]; m != 0; m &= m - 1) {
+        const uint32_t role = w * 64 + static_cast<uint32_t>(std::countr_zero(m));
+        const uint32_t rank = roles_[role].rank;
+        if (rank != f::kNone && (x.top_ranked == f::kNone || rank > roles_[x.top_ranked].rank)) x.top_ranked = role;
+      }
     }
   }
+  // The one word bitset `bitset` has bits in (mask in it), kMultiWord if several,
+  // word 0 and mask 0 if none.
+  auto one_word = [&](uint32_t bitset, uint64_t& mask) {
+    uint32_t word = 0;
+    mask = 0;
+    for (uint32_t w = 0; w < words(); ++w) {
+      if (bits(bitset)[w] == 0) continue;
+      if (mask != 0) return kMultiWord;
+      word = w;
+      mask = bits(bitset)[w];
+    }
+    return word;
+  };
   // Groups a cell's role rules by (rule, word) into rule_roles_, sorted by rule.
-  auto group = [&](uint32_t first, uint32_t count) {
+  auto group = [&](uint32_t first, uint32_t count, uint32_t bitset) {
     RuleRolesRange range;
-    if (count > kMaxScannedRoleRules) return range;
+    if (count > kMaxScannedRoleRules) {
+      range.first = first;
+      range.count = count;
+      range.word = kSearched;
+      range.bitset = bitset;
+      return range;
+    }
     range.first = static_cast<uint32_t>(rule_roles_.size());
     for (const f::RoleRule& rr : role_rules_.subspan(first, count)) {
       const uint32_t word = rr.role / 64;
@@ -148,16 +174,34 @@ void Table::index_cells() {
     std::sort(rule_roles_.begin() + range.first, rule_roles_.end(),
               [](const RuleRoles& x, const RuleRoles& y) { return std::pair{x.rule, x.word} < std::pair{y.rule, y.word}; });
     range.count = static_cast<uint32_t>(rule_roles_.size()) - range.first;
+    for (const RuleRoles& x : rule_roles(range)) {
+      if (range.any != 0 && x.word != range.word) {
+        range.word = kMultiWord;
+        range.any = 0;
+        break;
+      }
+      range.word = x.word;
+      range.any |= x.mask;
+    }
     return range;
   };
-  cell_index_.resize(cells_.size());
+  cond_refs_.reserve(cond_rules_.size());
+  for (const f::CondRule& cr : cond_rules_) {
+    CondRef ref{steps_.data() + cr.code_first, cr.code_count, cr.rule, 0, kAllRoles, cr.role_bits, cr.obligations};
+    if (cr.all_roles == 0) ref.word = one_word(cr.role_bits, ref.mask);
+    cond_refs_.push_back(ref);
+  }
+  hot_cells_.resize(cells_.size());
   for (size_t i = 0; i < cells_.size(); ++i) {
     const f::Cell& cell = cells_[i];
-    CellIndex& x = cell_index_[i];
-    x.grants = group(cell.grant_first, cell.grant_count);
-    x.forbids = group(cell.forbid_first, cell.forbid_count);
+    HotCell& x = hot_cells_[i];
+    x.grants = group(cell.grant_first, cell.grant_count, cell.grant_bits);
+    x.forbids = group(cell.forbid_first, cell.forbid_count, cell.forbid_bits);
+    x.forbid_all_rule = cell.forbid_all_rule;
+    x.conds = cell.cond_first;
     // verify() checked that a cell's conditional rules are its forbids, then its grants.
     while (x.cond_forbids < cell.cond_count && cond_rules_[cell.cond_first + x.cond_forbids].effect == 0) ++x.cond_forbids;
+    x.cond_grants = cell.cond_count - x.cond_forbids;
   }
 }
 

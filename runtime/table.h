@@ -110,32 +110,67 @@ class Table {
   struct ImpliedRoles {
     const uint64_t* bits = nullptr;
     uint32_t first = 0, last = 0;
+    uint32_t top_ranked = format::kNone;  // the highest-ranked implied role (principal.rank), or kNone
   };
   const ImpliedRoles& implied(uint32_t role) const { return implied_[role]; }
+
+  // ---- the evaluator's per-cell index, derived on load ----
+  // Role masks that fit in one bitset word (every policy of up to 64 roles, and
+  // most rules of larger ones) are tested in place; `word` says which word, or
+  // one of these:
+  static constexpr uint32_t kMultiWord = UINT32_MAX - 2;  // the roles span words: test the whole bitset
+  static constexpr uint32_t kSearched = UINT32_MAX - 1;   // a large cell: search from the held roles
+  static constexpr uint32_t kAllRoles = UINT32_MAX;       // a rule for every principal
+
   // A cell's unconditional grants (or forbids) as the roles of each rule, one
   // record per (rule, bitset word), sorted by rule: the first record whose roles
-  // the principal holds names the deciding rule. Built on load for cells of at
-  // most kMaxScannedRoleRules role rules; larger ones have count == format::kNone
-  // and are searched by role (format::RoleRule).
+  // the principal holds names the deciding rule.
   struct RuleRoles {
     uint64_t mask;  // roles word `word` of the rule names
     uint32_t word;
     uint32_t rule;
   };
-  struct RuleRolesRange {
-    uint32_t first = 0, count = format::kNone;
-  };
   static constexpr uint32_t kMaxScannedRoleRules = 8;
-  // What the evaluator needs of a cell besides its format::Cell.
-  struct CellIndex {
-    RuleRolesRange grants, forbids;
-    uint32_t cond_forbids = 0;  // the conditional rules [0, cond_forbids) are forbids, the rest grants
+  // The unconditional grants (or forbids) of a cell. A cell of at most
+  // kMaxScannedRoleRules role rules has records [first, first + count) of
+  // rule_roles(); when they all lie in one word, `word` is it and `any` the union
+  // of their masks (one test rejects a principal holding none of the roles), else
+  // `word` is kMultiWord. A larger cell has `word` kSearched, [first, first +
+  // count) of role_rules() and its roles in bitset `bitset`: the evaluator
+  // searches from the held roles, so the cost follows the principal, not the policy.
+  struct RuleRolesRange {
+    uint32_t first = 0, count = 0;
+    uint32_t word = 0;
+    uint32_t bitset = 0;
+    uint64_t any = 0;
   };
-  const CellIndex& cell_index(uint32_t action, uint32_t type) const {
-    return cell_index_[static_cast<size_t>(action) * meta_->resource_count + type];
+  // A conditional rule as the evaluator reads it: its program as decoded steps,
+  // and its roles as one word's mask where they fit in one (`word`), else
+  // kMultiWord (bitset `role_bits`) or kAllRoles.
+  struct CondRef {
+    const Step* code;
+    uint32_t count;
+    uint32_t rule;
+    uint64_t mask;
+    uint32_t word;
+    uint32_t role_bits;
+    uint64_t obligations;
+  };
+  // Everything the decision path reads of a cell, in one cache line.
+  struct alignas(64) HotCell {
+    RuleRolesRange forbids, grants;
+    uint32_t forbid_all_rule = format::kNone;
+    uint32_t conds = 0;         // the cell's conditional rules: cond_refs()[conds ...]
+    uint32_t cond_forbids = 0;  // the first cond_forbids of them are forbids,
+    uint32_t cond_grants = 0;   // then cond_grants grants
+  };
+  static_assert(sizeof(HotCell) == 64);
+  const HotCell& hot_cell(uint32_t action, uint32_t type) const {
+    return hot_cells_[static_cast<size_t>(action) * meta_->resource_count + type];
   }
-  // The records of a range built on load (count != format::kNone).
-  std::span<const RuleRoles> rule_roles(RuleRolesRange r) const { return {rule_roles_.data() + r.first, r.count}; }
+  // The records of a range that is not kSearched.
+  std::span<const RuleRoles> rule_roles(const RuleRolesRange& r) const { return {rule_roles_.data() + r.first, r.count}; }
+  const CondRef* cond_refs() const { return cond_refs_.data(); }
   // Condition programs decoded for the evaluator: steps()[k] is code()[k] (steps.h).
   std::span<const Step> steps() const { return steps_; }
 
@@ -143,7 +178,7 @@ class Table {
   Table() = default;
   const format::Header& header() const { return *reinterpret_cast<const format::Header*>(bytes_.data()); }
   std::optional<LoadError> verify();
-  void index_cells();  // implied_, cell_index_, rule_roles_
+  void index_cells();  // implied_, hot_cells_, rule_roles_, cond_refs_ (after steps_)
 
   std::vector<uint64_t> aligned_;  // the bytes, 8-aligned so records are read in place
   std::span<const std::byte> bytes_;
@@ -172,8 +207,9 @@ class Table {
   std::span<const uint32_t> debug_instrs_;
   // Derived on load from the verified bytes (the evaluator's indexes).
   std::vector<ImpliedRoles> implied_;   // per role
-  std::vector<CellIndex> cell_index_;   // per cell
-  std::vector<RuleRoles> rule_roles_;   // the ranges of cell_index_
+  std::vector<HotCell> hot_cells_;      // per cell
+  std::vector<RuleRoles> rule_roles_;   // the ranges of hot_cells_
+  std::vector<CondRef> cond_refs_;      // per conditional rule, in cond_rules_ order
   std::vector<Step> steps_;             // per instruction of code_
 };
 

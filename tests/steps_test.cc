@@ -160,10 +160,15 @@ TEST(Steps, ProgramsSharingInstructionsGetOnlyTheShortCircuitsTheyAgreeOn) {
 }
 
 // A policy whose (view, Doc) cell has `n` roles, each granted by its own rule,
-// in reverse order of role id, and a role holding them all.
-std::string many_grants(int n) {
+// in reverse order of role id, and a role holding them all. With `spread`, 64
+// other roles are declared after r0, so that r0 and the others lie in different
+// words of the role bitsets.
+std::string many_grants(int n, bool spread) {
   std::string s = "entity User; action view; resource Doc actions view;\n";
-  for (int i = 0; i < n; ++i) s += "role r" + std::to_string(i) + ";\n";
+  for (int i = 0; i < n; ++i) {
+    s += "role r" + std::to_string(i) + ";\n";
+    for (int k = 0; spread && i == 0 && k < 64; ++k) s += "role filler" + std::to_string(k) + ";\n";
+  }
   s += "role all extends";
   for (int i = 0; i < n; ++i) s += std::string(i ? "," : "") + " r" + std::to_string(i);
   s += ";\n";
@@ -171,28 +176,67 @@ std::string many_grants(int n) {
   return s;
 }
 
-// Cells of up to Table::kMaxScannedRoleRules role rules are scanned by rule,
-// larger ones searched by role: both find the lowest-numbered applicable rule.
-TEST(Steps, TheLowestApplicableRoleRuleDecidesScannedOrSearched) {
-  for (int n : {3, static_cast<int>(runtime::Table::kMaxScannedRoleRules) + 4}) {
-    auto t = testing::compile_source(many_grants(n));
+// A cell's role rules are tested as one word's mask, scanned by rule across
+// words, or (more than Table::kMaxScannedRoleRules) searched by role: each finds
+// the lowest-numbered applicable rule.
+TEST(Steps, TheLowestApplicableRoleRuleDecidesInEveryLayout) {
+  constexpr int kScanned = static_cast<int>(runtime::Table::kMaxScannedRoleRules);
+  for (auto [n, spread] : {std::pair{3, false}, std::pair{3, true}, std::pair{kScanned + 4, false},
+                           std::pair{kScanned + 4, true}}) {
+    auto t = testing::compile_source(many_grants(n, spread));
     ASSERT_NE(t, nullptr) << n;
     const uint32_t action = *t->find_action("view"), doc = *t->find_resource("Doc");
-    const bool scanned = t->cell_index(action, doc).grants.count != f::kNone;
-    EXPECT_EQ(scanned, n <= static_cast<int>(runtime::Table::kMaxScannedRoleRules)) << n;
-    for (const char* role : {"all", "r0", "r1"}) {
+    const uint32_t word = t->hot_cell(action, doc).grants.word;
+    EXPECT_EQ(word, n > kScanned ? runtime::Table::kSearched : spread ? runtime::Table::kMultiWord : 0u)
+        << n << " " << spread;
+    for (const char* role : {"all", "r0", "r1", "r2"}) {
       RequestBuilder b(*t);
       b.action("view").resource_type("Doc").principal("u", "t").resource_tenant("t").role(role);
       const runtime::Decision d = runtime::evaluate(*t, b.build());
       ASSERT_TRUE(d.allowed()) << n << " " << role;
       // Rules are numbered in source order: g(n-1) first. The role `all` holds
       // every r_i, so the lowest-numbered rule is g(n-1).
-      const std::string expected = std::string(role) == "all" ? "g" + std::to_string(n - 1)
-                                   : std::string(role) == "r0" ? "g0"
-                                                               : "g1";
+      const std::string expected = std::string(role) == "all" ? "g" + std::to_string(n - 1) : "g" + std::string(role + 1);
       EXPECT_EQ(t->rule_name(d.rule), expected) << n << " " << role;
     }
+    if (spread) {
+      RequestBuilder b(*t);
+      b.action("view").resource_type("Doc").principal("u", "t").resource_tenant("t").role("filler3");
+      EXPECT_FALSE(runtime::evaluate(*t, b.build()).allowed()) << n;
+    }
   }
+}
+
+// A conditional rule's roles are one word's mask where they fit in one, else the
+// whole bitset: either way only its roles' holders reach the condition.
+TEST(Steps, ConditionalRulesMatchTheirRolesInOneWordOrAcrossWords) {
+  std::string src = "entity User { x: bool } action view; resource Doc actions view;\n";
+  for (int i = 0; i < 70; ++i) src += "role r" + std::to_string(i) + ";\n";
+  src += "high: grant r66, r69 view on Doc when principal.x;\n";
+  src += "spread: grant r1, r68 view on Doc when principal.x;\n";
+  auto t = testing::compile_source(src);
+  ASSERT_NE(t, nullptr);
+  const uint32_t action = *t->find_action("view"), doc = *t->find_resource("Doc");
+  const runtime::Table::HotCell& cell = t->hot_cell(action, doc);
+  ASSERT_EQ(cell.cond_grants, 2u);
+  const runtime::Table::CondRef* conds = t->cond_refs() + cell.conds;
+  EXPECT_EQ(conds[0].word, 1u);
+  EXPECT_EQ(conds[0].mask, (uint64_t{1} << 2) | (uint64_t{1} << 5));
+  EXPECT_EQ(conds[1].word, runtime::Table::kMultiWord);
+  auto decide = [&](const char* role, bool x) {
+    RequestBuilder b(*t);
+    b.action("view").resource_type("Doc").principal("u", "t").resource_tenant("t").role(role);
+    b.attr_bool(Root::kPrincipal, "x", x);
+    const runtime::Decision d = runtime::evaluate(*t, b.build());
+    return d.allowed() ? std::string(t->rule_name(d.rule)) : std::string("deny");
+  };
+  EXPECT_EQ(decide("r69", true), "high");
+  EXPECT_EQ(decide("r66", true), "high");
+  EXPECT_EQ(decide("r1", true), "spread");
+  EXPECT_EQ(decide("r68", true), "spread");
+  EXPECT_EQ(decide("r69", false), "deny");
+  EXPECT_EQ(decide("r0", true), "deny");
+  EXPECT_EQ(decide("r67", true), "deny");
 }
 
 }  // namespace
