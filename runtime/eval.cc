@@ -30,7 +30,7 @@ namespace f = format;
 // size heuristics say: as calls they were a third of a simple decision's time.
 #define EDICT_HOT [[gnu::always_inline]] inline
 
-enum Tri : uint8_t { kF = 0, kT = 1, kE = 2 };
+enum Tri : uint8_t { kF = 0, kT = 1, kE = 2 };  // also the index of Branch::next and the order of its results
 
 Tri tri(bool b) { return b ? kT : kF; }
 Tri tri_not(Tri a) { return a == kE ? kE : a == kT ? kF : kT; }
@@ -244,39 +244,31 @@ EDICT_HOT void execute(const Ctx& c, const Step& s, Tri* stack, uint32_t& sp) {
   }
 }
 
-// Runs a verified program of more than one test, skipping the operands its short
-// circuits make moot.
+// Runs a verified program on the stack machine: the conditions that have no
+// branching program (larger or deeper than compile_branches takes).
 [[gnu::noinline]] Tri run_program(const Ctx& c, const Step* first, uint32_t count) {
-  const Step* const steps = c.t.steps().data();
+  if (count == 0) return kT;
   Tri stack[f::kMaxStack];
-  stack[0] = kE;  // overwritten by the first leaf (count >= 2); keeps analyzers sure of it
+  stack[0] = kE;  // overwritten by the first leaf; keeps analyzers sure of it
   uint32_t sp = 0;
-  for (const Step *s = first, *const end = s + count; s < end; ++s) {
-    if (s->guards_next) {
-      // `has x && test`: false is the `and`'s value, else the test's.
-      const Tri guard = leaf(c, *s);
-      stack[sp++] = guard == kT ? leaf(c, s[1]) : guard;
-      s = steps + s->parent;
-    } else {
-      execute(c, *s, stack, sp);
-    }
-    // A decisive left operand is its operator's value (and perhaps that one's parent's).
-    while (s->short_on == stack[sp - 1]) s = steps + s->parent;
-  }
+  for (const Step *s = first, *const end = first + count; s < end; ++s) execute(c, *s, stack, sp);
   return stack[0];
 }
 
-// Runs a verified program. Most conditions are one test (`principal.email_verified`)
-// or its negation (`unless principal.status == active`), and need no stack: the
-// verifier has checked that a one-instruction program is a leaf and that a
-// two-instruction one is a leaf and then a unary operator.
-EDICT_HOT Tri run(const Ctx& c, const Step* s, uint32_t count) {
-  if (count == 0) return kT;
-  if (count == 1) return leaf(c, *s);
-  if (count == 2 && static_cast<f::Op>(s[1].in.op) == f::Op::kNot) return tri_not(leaf(c, *s));
-  return run_program(c, s, count);
+// Runs a condition: its branching program (branches.h), one leaf per node, only
+// the leaves that decide; or, without one, its steps on the stack machine.
+EDICT_HOT Tri run(const Ctx& c, uint32_t root, const Step* code, uint32_t count) {
+  if (root == kNoBranches) [[unlikely]] {
+    return run_program(c, code, count);
+  }
+  const Branch* const nodes = c.t.branches();
+  while (root < kBranchResult) {
+    const Branch& b = nodes[root];
+    root = b.next[leaf(c, *b.test)];
+  }
+  return static_cast<Tri>(root - kBranchResult);
 }
-EDICT_HOT Tri run(const Ctx& c, uint32_t first, uint32_t count) { return run(c, c.t.steps().data() + first, count); }
+EDICT_HOT Tri run(const Ctx& c, const Table::CondRef& cr) { return run(c, cr.branches, cr.code, cr.count); }
 
 // Runs a verified program in full, recording each instruction's value in `trace`
 // (explain() needs the value of every leaf, not only of the deciding ones).
@@ -351,7 +343,8 @@ bool custom_allows(const Ctx& c, const CustomRoles& custom, uint32_t index, uint
                                return std::pair{e.action, e.resource} < k;
                              });
   for (; it != entries.end() && it->action == c.r.action && it->resource == c.r.resource_type; ++it) {
-    const Tri t = run(c, it->code_first, it->code_count);
+    const uint32_t entry = static_cast<uint32_t>(it - c.t.catalog_entries().begin());
+    const Tri t = run(c, c.t.catalog_entry_branches(entry), c.t.steps().data() + it->code_first, it->code_count);
     if (t == kT) return true;
     if (t == kE) ++*errors;
   }
@@ -367,7 +360,7 @@ bool custom_allows(const Ctx& c, const CustomRoles& custom, uint32_t index, uint
   for (const Table::CondRef *cr = conds, *const end = conds + count; cr < end; ++cr) {
     if (cr->rule > forbid) break;  // sorted by rule: none after it can decide
     if (!roles_match(c, *cr)) continue;
-    const Tri res = run(c, cr->code, cr->count);
+    const Tri res = run(c, *cr);
     if (res == kE) ++d.condition_errors;
     if (res != kF) forbid = cr->rule;
   }
@@ -381,7 +374,7 @@ bool custom_allows(const Ctx& c, const CustomRoles& custom, uint32_t index, uint
   for (const Table::CondRef *cr = conds, *const end = conds + count; cr < end; ++cr) {
     if (grant != f::kNone && obligations == 0 && cr->rule > grant) break;  // nothing left to change
     if (!roles_match(c, *cr)) continue;
-    const Tri res = run(c, cr->code, cr->count);
+    const Tri res = run(c, *cr);
     if (res == kE) ++d.condition_errors;
     if (res != kT) continue;
     grant = std::min(grant, cr->rule);
@@ -691,7 +684,7 @@ Explanation explain(const Table& t, const Request& r, const CustomRoles* custom,
     if (cr.effect != 0) continue;
     RuleTrace rt{cr.rule, true, roles_match(c, ref), false, false, {}};
     if (rt.role_matched) {
-      const Tri res = run(c, ref.code, ref.count);
+      const Tri res = run(c, ref);
       rt.applied = res != kF;
       rt.error = res == kE;
       if (res != kT) rt.failed = failed_parts(c, cr.code_first, cr.code_count, entity);
@@ -707,7 +700,7 @@ Explanation explain(const Table& t, const Request& r, const CustomRoles* custom,
     if (cr.effect != 1) continue;
     RuleTrace rt{cr.rule, false, roles_match(c, ref), false, false, {}};
     if (rt.role_matched) {
-      const Tri res = run(c, ref.code, ref.count);
+      const Tri res = run(c, ref);
       rt.applied = res == kT;
       rt.error = res == kE;
       if (res != kT) rt.failed = failed_parts(c, cr.code_first, cr.code_count, entity);

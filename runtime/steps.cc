@@ -8,10 +8,6 @@ namespace {
 
 namespace f = format;
 
-bool is_operator(f::Op op) {
-  return op == f::Op::kNot || op == f::Op::kAnd || op == f::Op::kOr || op == f::Op::kEqual || op == f::Op::kNotEqual;
-}
-
 Operand decode_operand(const Table& t, uint8_t root, uint32_t slot) {
   Operand o;
   const auto r = static_cast<f::Root>(root);
@@ -141,41 +137,6 @@ Step decode(const Table& t, const f::Instr& in) {
   return s;
 }
 
-// The short circuits of one program, merged into `steps`. In postfix, the right
-// operand of a binary operator at p occupies the instructions just before p, so
-// its left operand's root is the instruction just before the right operand's
-// first. `seen` marks instructions some program has already described; programs
-// may share instructions (the verifier allows overlapping ranges), and where two
-// describe one differently it gets no short circuit at all, which is always exact.
-void mark_short_circuits(std::span<const f::Instr> code, uint32_t first, uint32_t count, std::vector<Step>& steps,
-                         std::vector<bool>& seen) {
-  std::vector<uint32_t> starts;  // first instruction of each subtree on the stack
-  std::vector<std::pair<uint8_t, uint32_t>> found(count, {kNoShortCircuit, 0});
-  for (uint32_t k = first; k < first + count; ++k) {
-    const auto op = static_cast<f::Op>(code[k].op);
-    if (!is_operator(op)) {
-      starts.push_back(k);
-      continue;
-    }
-    if (op == f::Op::kNot) continue;  // its operand's subtree start is its own
-    const uint32_t right_start = starts.back();
-    starts.pop_back();
-    if (op == f::Op::kAnd || op == f::Op::kOr) found[right_start - 1 - first] = {op == f::Op::kAnd ? 0 : 1, k};
-    // The binary node's subtree starts where its left operand's does (still on the stack).
-  }
-  for (uint32_t k = first; k < first + count; ++k) {
-    Step& s = steps[k];
-    const auto [value, parent] = found[k - first];
-    if (!seen[k]) {
-      seen[k] = true;
-      s.short_on = value;
-      s.parent = parent;
-    } else if (s.short_on != value || s.parent != parent) {
-      s.short_on = kNoShortCircuit;
-    }
-  }
-}
-
 }  // namespace
 
 std::vector<Step> decode_steps(const Table& table) {
@@ -183,18 +144,6 @@ std::vector<Step> decode_steps(const Table& table) {
   std::vector<Step> steps;
   steps.reserve(code.size());
   for (const f::Instr& in : code) steps.push_back(decode(table, in));
-  std::vector<bool> seen(code.size(), false);
-  for (const f::CondRule& cr : table.cond_rules()) mark_short_circuits(code, cr.code_first, cr.code_count, steps, seen);
-  for (const f::CatalogEntry& e : table.catalog_entries()) {
-    mark_short_circuits(code, e.code_first, e.code_count, steps, seen);
-  }
-  // `has x && test`: the `and` two instructions on, whose right operand is then
-  // the one instruction between (its left, this `has`, is a single leaf too).
-  for (size_t k = 0; k + 2 < steps.size(); ++k) {
-    Step& s = steps[k];
-    s.guards_next = s.exec == Exec::kHas && s.short_on == 0 && s.parent == k + 2 &&
-                    steps[k + 1].exec != Exec::kOperator;
-  }
   return steps;
 }
 

@@ -4,12 +4,10 @@
 // and leave their types in the attribute section. Decoding resolves, for every
 // instruction, what the evaluator would otherwise look up on every decision:
 // where each operand is read from, which value kind and range a well-formed value
-// has, string constants, and comparisons that can only err (Exec). It records the
-// short circuits of the program's tree: the left operand of `and` that is false,
-// or of `or` that is true, decides its operator, whose right operand then need not
-// run. Kleene logic makes this exact (false && x = false for x = error too), and
-// leaves have no side effects, so a short-circuited program has the value of the
-// whole one.
+// has, string constants, and comparisons that can only err (Exec). branches.h
+// then compiles each program into a branching program over these steps' leaves;
+// the stack machine runs the steps in order (explain(), and the rare program too
+// large for a branching program).
 //
 // The steps are derived from verified bytes only (Table::load verifies first) and
 // live as long as their Table. Step k describes instruction k of Table::code().
@@ -49,8 +47,6 @@ struct Operand {
   uint32_t slot = 0;
   uint64_t max = UINT64_MAX;
 };
-
-inline constexpr uint8_t kNoShortCircuit = 0xFF;
 
 // What the evaluator does for an instruction: its op, refined by the types of its
 // operands so that the type dispatch happens once, here, and not per decision.
@@ -99,17 +95,6 @@ struct Step {
   format::Instr in;  // the instruction as stored
   Exec exec = Exec::kOperator;
   uint8_t cmp_true = 0;  // comparisons: cmp_mask(in.cmp)
-  // When this instruction's value equals `short_on` (0 false, 1 true), it is the
-  // value of instruction `parent` too, and the instructions between are skipped.
-  // kNoShortCircuit otherwise, and wherever two programs that share instructions
-  // disagree about their tree.
-  uint8_t short_on = kNoShortCircuit;
-  // A `has` guarding a one-instruction test, `has x && test` (the idiom the
-  // checker asks for before reading an optional attribute): the evaluator runs the
-  // test right after a true `has` and takes its value as the `and`'s, one dispatch
-  // instead of three. Set only where every program agrees on the `and`.
-  bool guards_next = false;
-  uint32_t parent = 0;
   Operand a, b;            // in.root_a/in.a and in.root_b/in.b, decoded (where the op has them)
   int64_t constant = 0;    // (in.b | in.c << 32): integer, enum, role and entity constants
   std::string_view text;   // string constants (cmp_const, const_in on strings)

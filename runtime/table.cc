@@ -185,12 +185,22 @@ void Table::index_cells() {
     }
     return range;
   };
+  BranchCompiler branches(steps_, branches_);
   cond_refs_.reserve(cond_rules_.size());
   for (const f::CondRule& cr : cond_rules_) {
-    CondRef ref{steps_.data() + cr.code_first, cr.code_count, cr.rule, 0, kAllRoles, cr.role_bits, cr.obligations};
+    CondRef ref{branches.compile(cr.code_first, cr.code_count),
+                cr.rule,
+                steps_.data() + cr.code_first,
+                cr.code_count,
+                kAllRoles,
+                0,
+                cr.obligations,
+                cr.role_bits};
     if (cr.all_roles == 0) ref.word = one_word(cr.role_bits, ref.mask);
     cond_refs_.push_back(ref);
   }
+  catalog_branches_.reserve(catalog_entries_.size());
+  for (const f::CatalogEntry& e : catalog_entries_) catalog_branches_.push_back(branches.compile(e.code_first, e.code_count));
   hot_cells_.resize(cells_.size());
   for (size_t i = 0; i < cells_.size(); ++i) {
     const f::Cell& cell = cells_[i];

@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "runtime/format/table_format.h"
+#include "runtime/branches.h"
 #include "runtime/steps.h"
 #include "support/result.h"
 
@@ -144,17 +145,19 @@ class Table {
     uint32_t bitset = 0;
     uint64_t any = 0;
   };
-  // A conditional rule as the evaluator reads it: its program as decoded steps,
-  // and its roles as one word's mask where they fit in one (`word`), else
-  // kMultiWord (bitset `role_bits`) or kAllRoles.
+  // A conditional rule as the evaluator reads it: its condition as a branching
+  // program (branches.h), or, if it has none (kNoBranches), as `count` decoded
+  // steps from `code`; its roles as one word's mask where they fit in one
+  // (`word`), else kMultiWord (bitset `role_bits`) or kAllRoles.
   struct CondRef {
+    uint32_t branches;
+    uint32_t rule;
     const Step* code;
     uint32_t count;
-    uint32_t rule;
-    uint64_t mask;
     uint32_t word;
-    uint32_t role_bits;
+    uint64_t mask;
     uint64_t obligations;
+    uint32_t role_bits;
   };
   // Everything the decision path reads of a cell, in one cache line.
   struct alignas(64) HotCell {
@@ -171,6 +174,10 @@ class Table {
   // The records of a range that is not kSearched.
   std::span<const RuleRoles> rule_roles(const RuleRolesRange& r) const { return {rule_roles_.data() + r.first, r.count}; }
   const CondRef* cond_refs() const { return cond_refs_.data(); }
+  // The nodes of every branching program; a program's root is an index here.
+  const Branch* branches() const { return branches_.data(); }
+  // The branching program of catalog_entries()[entry]'s condition (or kNoBranches).
+  uint32_t catalog_entry_branches(uint32_t entry) const { return catalog_branches_[entry]; }
   // Condition programs decoded for the evaluator: steps()[k] is code()[k] (steps.h).
   std::span<const Step> steps() const { return steps_; }
 
@@ -178,7 +185,7 @@ class Table {
   Table() = default;
   const format::Header& header() const { return *reinterpret_cast<const format::Header*>(bytes_.data()); }
   std::optional<LoadError> verify();
-  void index_cells();  // implied_, hot_cells_, rule_roles_, cond_refs_ (after steps_)
+  void index_cells();  // implied_, hot_cells_, rule_roles_, cond_refs_, branches_ (after steps_)
 
   std::vector<uint64_t> aligned_;  // the bytes, 8-aligned so records are read in place
   std::span<const std::byte> bytes_;
@@ -210,6 +217,8 @@ class Table {
   std::vector<HotCell> hot_cells_;      // per cell
   std::vector<RuleRoles> rule_roles_;   // the ranges of hot_cells_
   std::vector<CondRef> cond_refs_;      // per conditional rule, in cond_rules_ order
+  std::vector<uint32_t> catalog_branches_;  // per catalog entry
+  std::vector<Branch> branches_;        // the nodes of the conditions' branching programs
   std::vector<Step> steps_;             // per instruction of code_
 };
 

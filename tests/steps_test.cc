@@ -1,13 +1,16 @@
-// tests/steps_test.cc: the evaluator's load-time indexes (runtime/steps.h and
-// Table's role-rule groups): short circuits are recorded where the program's tree
-// has them and nowhere else, a short-circuited condition has the value of the
-// whole one (errors included), and the deciding rule is the lowest applicable
-// one whether a cell's role rules are scanned or searched.
+// tests/steps_test.cc: the evaluator's load-time indexes (runtime/steps.h,
+// runtime/branches.h and Table's per-cell records): a branching program runs only
+// the leaves that decide and has the Kleene value of the whole condition, errors
+// included; a condition too deep for one runs on the stack machine with the same
+// value; and the deciding rule is the lowest applicable one in every layout of a
+// cell's role rules.
 #include <gtest/gtest.h>
 
 #include <cstring>
+#include <functional>
 #include <string>
 
+#include "runtime/branches.h"
 #include "runtime/eval.h"
 #include "runtime/format/checksum.h"
 #include "runtime/request_builder.h"
@@ -18,12 +21,11 @@ namespace edict {
 namespace {
 
 namespace f = runtime::format;
-using runtime::kNoShortCircuit;
 using runtime::RequestBuilder;
 using Root = runtime::format::Root;
 
-// `when` conditions over three booleans, for short circuits. A request may still
-// leave one out: reading it is then an error (fail closed).
+// `when` conditions over three booleans. A request may leave one out: reading it
+// is then an error (fail closed).
 const std::string kFlags = R"(
 entity User { x: bool, y: bool, z: bool }
 action view;
@@ -34,63 +36,95 @@ first: grant a view on Doc when (principal.x && principal.y) || principal.z;
 second: grant b view on Doc when principal.z;
 )";
 
-// The program of the first conditional rule of (view, Doc).
-std::pair<uint32_t, uint32_t> first_program(const runtime::Table& t) {
-  const f::Cell& cell = t.cell(*t.find_action("view"), *t.find_resource("Doc"));
-  const f::CondRule& cr = t.cond_rules()[cell.cond_first];
-  return {cr.code_first, cr.code_count};
+// The first conditional rule of (view, Doc), as the evaluator reads it.
+const runtime::Table::CondRef& first_cond(const runtime::Table& t) {
+  const runtime::Table::HotCell& cell = t.hot_cell(*t.find_action("view"), *t.find_resource("Doc"));
+  return t.cond_refs()[cell.conds];
 }
 
-TEST(Steps, ShortCircuitsFollowTheTree) {
+constexpr uint32_t kFalse = runtime::kBranchResult, kTrue = kFalse + 1, kError = kFalse + 2;
+
+TEST(Steps, BranchingProgramsRunOnlyTheLeavesThatDecide) {
   auto t = testing::compile_source(kFlags);
   ASSERT_NE(t, nullptr);
-  const auto [first, count] = first_program(*t);
-  ASSERT_EQ(count, 5u);  // x y and z or
-  const auto steps = t->steps().subspan(first, count);
-  EXPECT_EQ(steps[0].short_on, 0) << "x false decides `x && y`";
-  EXPECT_EQ(steps[0].parent, first + 2);
-  EXPECT_EQ(steps[1].short_on, kNoShortCircuit) << "a right operand decides nothing alone";
-  EXPECT_EQ(steps[2].short_on, 1) << "`x && y` true decides the `or`";
-  EXPECT_EQ(steps[2].parent, first + 4);
-  EXPECT_EQ(steps[3].short_on, kNoShortCircuit);
-  EXPECT_EQ(steps[4].short_on, kNoShortCircuit);
+  const runtime::Table::CondRef& cond = first_cond(*t);
+  ASSERT_EQ(cond.count, 5u);  // x y and z or
+  ASSERT_NE(cond.branches, runtime::kNoBranches);
+  const runtime::Branch* nodes = t->branches();
+  const runtime::Branch& x = nodes[cond.branches];
+  EXPECT_EQ(x.test, cond.code + 0);
+  for (uint32_t v : x.next) ASSERT_LT(v, kFalse) << "every value of x leads to another test";
+  const runtime::Branch& y = nodes[x.next[1]];
+  EXPECT_EQ(y.test, cond.code + 1) << "x true: y decides `x && y`";
+  EXPECT_EQ(y.next[1], kTrue) << "`x && y` true decides the `or`: z is not run";
+  const runtime::Branch& z = nodes[x.next[0]];
+  EXPECT_EQ(z.test, cond.code + 3) << "x false: `x && y` is false, y is not run";
+  EXPECT_EQ(y.next[0], x.next[0]);
+  EXPECT_EQ(z.next[0], kFalse);
+  EXPECT_EQ(z.next[1], kTrue);
+  EXPECT_EQ(z.next[2], kError);
+  // x in error: y still runs (error && false is false), and its true is an error
+  // that z can still overrule (error || true is true).
+  const runtime::Branch& y_after_error = nodes[x.next[2]];
+  EXPECT_EQ(y_after_error.test, cond.code + 1);
+  EXPECT_EQ(y_after_error.next[0], x.next[0]);
+  ASSERT_LT(y_after_error.next[1], kFalse);
+  const runtime::Branch& z_after_error = nodes[y_after_error.next[1]];
+  EXPECT_EQ(z_after_error.test, cond.code + 3);
+  EXPECT_EQ(z_after_error.next[0], kError);
+  EXPECT_EQ(z_after_error.next[1], kTrue);
+  EXPECT_EQ(z_after_error.next[2], kError);
 }
 
-// Kleene logic: false && error is false, true || error is true, and an error
-// that is not short-circuited stays one (a grant then does not apply, and the
-// decision counts it).
-TEST(Steps, ShortCircuitedConditionsKeepTheirValue) {
-  auto t = testing::compile_source(kFlags);
-  ASSERT_NE(t, nullptr);
-  struct Case {
-    const char* x;  // "absent" leaves the attribute out: reading it errs
-    const char* y;
-    const char* z;
-    bool allowed;
-    uint32_t errors;
+// Kleene logic over F, T and E (an absent attribute), as the test's oracle.
+enum K { F, T, E };
+K k_not(K a) { return a == E ? E : a == T ? F : T; }
+K k_and(K a, K b) { return a == F || b == F ? F : a == E || b == E ? E : T; }
+K k_or(K a, K b) { return a == T || b == T ? T : a == E || b == E ? E : F; }
+
+// Every combination of true, false and absent gives the condition's Kleene
+// value: a grant applies only on true, and an error is counted once.
+TEST(Steps, BranchingProgramsKeepTheKleeneValueOfEveryCombination) {
+  struct Condition {
+    const char* text;
+    std::function<K(K, K, K)> value;
   };
-  const Case cases[] = {
-      {"false", "absent", "false", false, 0},  // (F && E) || F = F
-      {"true", "true", "absent", true, 0},     // (T && T) || E = T
-      {"true", "absent", "true", true, 0},     // (T && E) || T = T
-      {"true", "absent", "false", false, 1},   // (T && E) || F = E
-      {"absent", "false", "absent", false, 1}, // (E && F) || E = E
+  const Condition conditions[] = {
+      {"(principal.x && principal.y) || principal.z", [](K x, K y, K z) { return k_or(k_and(x, y), z); }},
+      {"principal.x && (principal.y || !principal.z)", [](K x, K y, K z) { return k_and(x, k_or(y, k_not(z))); }},
+      {"!(principal.x || principal.y) && principal.z", [](K x, K y, K z) { return k_and(k_not(k_or(x, y)), z); }},
+      {"(principal.x || principal.y) && (principal.y || principal.z)",
+       [](K x, K y, K z) { return k_and(k_or(x, y), k_or(y, z)); }},
+      {"!(principal.x && !(principal.y && principal.z)) || principal.x",
+       [](K x, K y, K z) { return k_or(k_not(k_and(x, k_not(k_and(y, z)))), x); }},
   };
-  for (const Case& c : cases) {
-    RequestBuilder b(*t);
-    b.action("view").resource_type("Doc").principal("u", "t").resource_tenant("t").role("a");
-    for (auto [name, value] : {std::pair{"x", c.x}, std::pair{"y", c.y}, std::pair{"z", c.z}}) {
-      if (std::string(value) != "absent") b.attr_bool(Root::kPrincipal, name, std::string(value) == "true");
+  for (const Condition& cond : conditions) {
+    auto t = testing::compile_source(std::string("entity User { x: bool, y: bool, z: bool }\naction view;\n") +
+                                     "resource Doc actions view;\nrole a;\ng: grant a view on Doc when " + cond.text +
+                                     ";\n");
+    ASSERT_NE(t, nullptr) << cond.text;
+    ASSERT_NE(first_cond(*t).branches, runtime::kNoBranches) << cond.text;
+    for (K x : {F, T, E}) {
+      for (K y : {F, T, E}) {
+        for (K z : {F, T, E}) {
+          RequestBuilder b(*t);
+          b.action("view").resource_type("Doc").principal("u", "t").resource_tenant("t").role("a");
+          for (auto [name, v] : {std::pair{"x", x}, std::pair{"y", y}, std::pair{"z", z}}) {
+            if (v != E) b.attr_bool(Root::kPrincipal, name, v == T);
+          }
+          const runtime::Decision d = runtime::evaluate(*t, b.build());
+          const K want = cond.value(x, y, z);
+          EXPECT_EQ(d.allowed(), want == T) << cond.text << " " << x << y << z;
+          EXPECT_EQ(d.condition_errors, want == E ? 1u : 0u) << cond.text << " " << x << y << z;
+        }
+      }
     }
-    const runtime::Decision d = runtime::evaluate(*t, b.build());
-    EXPECT_EQ(d.allowed(), c.allowed) << c.x << " " << c.y << " " << c.z;
-    EXPECT_EQ(d.condition_errors, c.errors) << c.x << " " << c.y << " " << c.z;
   }
 }
 
-// `has x && test`, the guard the checker asks for: one dispatch for the three
-// instructions, and the same values as the whole program.
-TEST(Steps, GuardedTestsRunAsOne) {
+// `has x && test`, the guard the checker asks for: the test runs only after a
+// true `has`, so an absent attribute is never read (and is no error).
+TEST(Steps, GuardedTestsRunOnlyAfterTheirGuard) {
   auto t = testing::compile_source(R"(
 entity User { x: bool?, y: bool? }
 action view;
@@ -99,10 +133,14 @@ role a;
 guarded: grant a view on Doc when (principal has x && principal.x) || (principal has y && principal.y);
 )");
   ASSERT_NE(t, nullptr);
-  const auto [first, count] = first_program(*t);
-  ASSERT_EQ(count, 7u);  // has x, x, and, has y, y, and, or
-  const auto steps = t->steps().subspan(first, count);
-  for (uint32_t k = 0; k < count; ++k) EXPECT_EQ(steps[k].guards_next, k == 0 || k == 3) << k;
+  const runtime::Table::CondRef& cond = first_cond(*t);
+  ASSERT_EQ(cond.count, 7u);  // has x, x, and, has y, y, and, or
+  const runtime::Branch& has_x = t->branches()[cond.branches];
+  EXPECT_EQ(has_x.test, cond.code + 0);
+  ASSERT_LT(has_x.next[0], kFalse);
+  ASSERT_LT(has_x.next[1], kFalse);
+  EXPECT_EQ(t->branches()[has_x.next[1]].test, cond.code + 1) << "x runs after a true `has x`";
+  EXPECT_EQ(t->branches()[has_x.next[0]].test, cond.code + 3) << "a false `has x` goes on to `has y`";
   struct Case {
     const char* x;
     const char* y;
@@ -120,15 +158,14 @@ guarded: grant a view on Doc when (principal has x && principal.x) || (principal
   }
 }
 
-// The verifier accepts programs that share instructions. Where two programs see
-// one instruction differently (here `x && y` is the root of one program and the
-// left operand of the other's `or`), the instruction gets no short circuit: a
-// jump would leave the shorter program.
-TEST(Steps, ProgramsSharingInstructionsGetOnlyTheShortCircuitsTheyAgreeOn) {
+// The verifier accepts programs that share instructions: each program gets its
+// own branching program, whatever the other makes of the shared instructions.
+TEST(Steps, ProgramsSharingInstructionsEachGetTheirOwnBranches) {
   auto bytes = testing::compile_bytes(kFlags);
   auto loaded = runtime::Table::load(bytes);
   ASSERT_TRUE(loaded.has_value());
-  const auto [first, count] = first_program(**loaded);
+  const runtime::Table::CondRef& first = first_cond(**loaded);
+  const uint32_t code_first = static_cast<uint32_t>(first.code - (*loaded)->steps().data());
   const f::Cell cell = (*loaded)->cell(*(*loaded)->find_action("view"), *(*loaded)->find_resource("Doc"));
   ASSERT_EQ(cell.cond_count, 2u);
   // Point the second rule's program at the first three instructions of the first's.
@@ -136,15 +173,12 @@ TEST(Steps, ProgramsSharingInstructionsGetOnlyTheShortCircuitsTheyAgreeOn) {
                         (*loaded)->bytes().data();
   f::CondRule second;
   std::memcpy(&second, bytes.data() + offset, sizeof second);
-  second.code_first = first;
+  second.code_first = code_first;
   second.code_count = 3;
   std::memcpy(bytes.data() + offset, &second, sizeof second);
   f::store_checksum(bytes);
   auto t = runtime::Table::load(bytes);
   ASSERT_TRUE(t.has_value()) << t.error().message;
-  const auto steps = (*t)->steps();
-  EXPECT_EQ(steps[first].short_on, 0) << "both programs see `x` as the left operand of `and`";
-  EXPECT_EQ(steps[first + 2].short_on, kNoShortCircuit) << "the programs disagree about `x && y`";
 
   // Role b's condition is now `x && y`, and role a's is unchanged.
   auto decide = [&](const char* role, bool x, bool y, bool z) {
@@ -157,6 +191,29 @@ TEST(Steps, ProgramsSharingInstructionsGetOnlyTheShortCircuitsTheyAgreeOn) {
   EXPECT_FALSE(decide("b", true, false, true));
   EXPECT_TRUE(decide("a", false, false, true));
   EXPECT_FALSE(decide("a", false, true, false));
+}
+
+// A condition nested deeper than a branching program is built for runs on the
+// stack machine, with the same values.
+TEST(Steps, ConditionsTooDeepForBranchesRunOnTheStackMachine) {
+  std::string cond = "principal.y";
+  for (int i = 0; i < 80; ++i) cond = "principal.x && (" + cond + ")";
+  auto t = testing::compile_source("entity User { x: bool, y: bool }\naction view;\nresource Doc actions view;\n"
+                                   "role a;\ng: grant a view on Doc when " + cond + ";\n");
+  ASSERT_NE(t, nullptr);
+  EXPECT_EQ(first_cond(*t).branches, runtime::kNoBranches);
+  for (K x : {F, T, E}) {
+    for (K y : {F, T, E}) {
+      RequestBuilder b(*t);
+      b.action("view").resource_type("Doc").principal("u", "t").resource_tenant("t").role("a");
+      if (x != E) b.attr_bool(Root::kPrincipal, "x", x == T);
+      if (y != E) b.attr_bool(Root::kPrincipal, "y", y == T);
+      const runtime::Decision d = runtime::evaluate(*t, b.build());
+      const K want = k_and(x, y);
+      EXPECT_EQ(d.allowed(), want == T) << x << y;
+      EXPECT_EQ(d.condition_errors, want == E ? 1u : 0u) << x << y;
+    }
+  }
 }
 
 // A policy whose (view, Doc) cell has `n` roles, each granted by its own rule,

@@ -1,0 +1,164 @@
+// runtime/branches.cc: compiling condition programs to branching programs (branches.h).
+#include "runtime/branches.h"
+
+#include <algorithm>
+
+namespace edict::runtime {
+namespace {
+
+namespace f = format;
+
+constexpr uint32_t kFalse = kBranchResult + 0, kTrue = kBranchResult + 1, kError = kBranchResult + 2;
+
+// Deeper trees run on the stack machine: the construction recurses once per level.
+constexpr uint32_t kMaxDepth = 64;
+
+// Where a (sub)condition goes on each of its values.
+struct Targets {
+  uint32_t on_false, on_true, on_error;
+  bool operator==(const Targets&) const = default;
+};
+
+// Leaves that never err (they read nothing that can be absent or ill-typed).
+bool leaf_can_err(Exec e) { return e != Exec::kConst && e != Exec::kHas && e != Exec::kIsRole && e != Exec::kIsType; }
+
+}  // namespace
+
+// The program as a tree, built from its postfix form, and the memo of the nodes
+// already emitted for a (subtree, targets) pair: both reused between programs.
+struct BranchCompiler::Tree {
+  struct Node {
+    f::Op op;
+    uint32_t step;  // its instruction
+    uint32_t left = 0, right = 0;
+    bool can_err = true;
+    uint32_t memo = kNone;  // the first Memo entry of this node
+  };
+  struct Memo {
+    Targets targets;
+    uint32_t id;
+    uint32_t next;
+  };
+  static constexpr uint32_t kNone = UINT32_MAX;
+  std::vector<Node> nodes;
+  std::vector<Memo> memo;
+  std::vector<uint32_t> stack;
+};
+
+BranchCompiler::BranchCompiler(std::span<const Step> steps, std::vector<Branch>& out)
+    : steps_(steps), out_(out), tree_(std::make_unique<Tree>()) {}
+
+BranchCompiler::~BranchCompiler() = default;
+
+uint32_t BranchCompiler::compile(uint32_t first, uint32_t count) {
+  if (count == 0) return kTrue;
+  const Step& head = steps_[first];
+  // The usual conditions, one test or its negation, need no tree.
+  if (count == 1 && head.exec != Exec::kOperator) return leaf(first, {kFalse, kTrue, kError});
+  if (count == 2 && head.exec != Exec::kOperator && static_cast<f::Op>(steps_[first + 1].in.op) == f::Op::kNot) {
+    return leaf(first, {kTrue, kFalse, kError});
+  }
+  if (!build(first, count)) return kNoBranches;
+  base_ = static_cast<uint32_t>(out_.size());
+  limit_ = base_ + 8 * count + 16;
+  over_ = false;
+  const uint32_t root = emit(static_cast<uint32_t>(tree_->nodes.size()) - 1, {kFalse, kTrue, kError});
+  if (over_) {
+    out_.resize(base_);
+    return kNoBranches;
+  }
+  return root;
+}
+
+bool BranchCompiler::build(uint32_t first, uint32_t count) {
+  Tree& t = *tree_;
+  t.nodes.clear();
+  t.memo.clear();
+  t.stack.clear();
+  std::vector<uint32_t> depth;  // of each node's subtree
+  for (uint32_t k = first; k < first + count; ++k) {
+    const Step& s = steps_[k];
+    Tree::Node n{static_cast<f::Op>(s.in.op), k};
+    uint32_t d = 1;
+    if (s.exec != Exec::kOperator) {
+      n.can_err = leaf_can_err(s.exec);
+    } else {
+      const bool unary = n.op == f::Op::kNot;
+      if (t.stack.size() < (unary ? 1u : 2u)) return false;
+      n.right = t.stack.back();
+      t.stack.pop_back();
+      n.left = n.right;
+      if (!unary) {
+        n.left = t.stack.back();
+        t.stack.pop_back();
+      }
+      n.can_err = t.nodes[n.left].can_err || t.nodes[n.right].can_err;
+      d = 1 + std::max(depth[n.left], depth[n.right]);
+      if (d > kMaxDepth) return false;
+    }
+    t.stack.push_back(static_cast<uint32_t>(t.nodes.size()));
+    t.nodes.push_back(n);
+    depth.push_back(d);
+  }
+  // The root is the last node; a well-formed program leaves exactly it.
+  return t.stack.size() == 1 && t.stack.back() == t.nodes.size() - 1;
+}
+
+uint32_t BranchCompiler::leaf(uint32_t step, Targets3 to) {
+  const Step& s = steps_[step];
+  if (s.exec == Exec::kConst) return s.in.a != 0 ? to[1] : to[0];
+  if (s.exec == Exec::kError) return to[2];
+  out_.push_back({&s, {to[0], to[1], to[2]}});
+  return static_cast<uint32_t>(out_.size() - 1);
+}
+
+uint32_t BranchCompiler::emit(uint32_t node, Targets3 to) {
+  Tree& t = *tree_;
+  if (over_) return kError;
+  const Tree::Node n = t.nodes[node];
+  // A value that cannot occur needs no edge of its own: sharing one makes more
+  // (subtree, targets) pairs equal.
+  if (!n.can_err) to[2] = to[0];
+  const Targets key{to[0], to[1], to[2]};
+  for (uint32_t m = n.memo; m != Tree::kNone; m = t.memo[m].next) {
+    if (t.memo[m].targets == key) return t.memo[m].id;
+  }
+  if (out_.size() >= limit_) {
+    over_ = true;
+    return kError;
+  }
+  const auto [on_false, on_true, on_error] = to;
+  uint32_t id = kError;
+  switch (steps_[n.step].exec == Exec::kOperator ? n.op : f::Op::kCount) {
+    case f::Op::kNot: id = emit(n.left, {on_true, on_false, on_error}); break;
+    case f::Op::kAnd: {
+      // left false: false; true: the right's value; error: false if the right is false, else error.
+      const uint32_t right = emit(n.right, to);
+      const uint32_t right_after_error = t.nodes[n.left].can_err ? emit(n.right, {on_false, on_error, on_error}) : on_error;
+      id = emit(n.left, {on_false, right, right_after_error});
+      break;
+    }
+    case f::Op::kOr: {
+      // left true: true; false: the right's value; error: true if the right is true, else error.
+      const uint32_t right = emit(n.right, to);
+      const uint32_t right_after_error = t.nodes[n.left].can_err ? emit(n.right, {on_error, on_true, on_error}) : on_error;
+      id = emit(n.left, {right, on_true, right_after_error});
+      break;
+    }
+    case f::Op::kEqual:
+    case f::Op::kNotEqual: {
+      // left error: error; otherwise the right's value, or its negation.
+      const uint32_t same = emit(n.right, to);
+      const uint32_t negated = emit(n.right, {on_true, on_false, on_error});
+      const bool eq = n.op == f::Op::kEqual;
+      id = emit(n.left, {eq ? negated : same, eq ? same : negated, on_error});
+      break;
+    }
+    default: id = leaf(n.step, to); break;
+  }
+  t.memo.push_back({key, id, n.memo});
+  t.nodes[node].memo = static_cast<uint32_t>(t.memo.size() - 1);
+  return id;
+}
+
+}  // namespace edict::runtime

@@ -1,0 +1,70 @@
+// runtime/branches.h: condition programs compiled on load into branching programs.
+//
+// A condition is a tree of leaves (tests of the request) under not, and, or,
+// ==, != in Kleene logic (false, true, error). Stored as a postfix program it
+// needs a stack, operators and short-circuit bookkeeping at run time. Here each
+// program becomes a branching program instead: a graph whose nodes each run one
+// leaf and go, by that leaf's value, to the next node or to the program's value.
+// The evaluator then runs only the leaves that matter, one dispatch each, with
+// no stack and no operators: `x && y` goes from x's false straight to false, and
+// `has a && a in b` runs the test only after a true `has`.
+//
+// Leaves are run left to right, as the stack machine would run them, and each
+// edge is taken on exactly the value Kleene logic gives: an erring left operand
+// of `and` leads to a copy of the right operand whose true means error, for
+// `error && true = error` but `error && false = false`. The construction
+// (compile_branches) shares copies with the same targets, so a condition of n
+// leaves takes a few times n nodes; a program that would need more than a bound
+// is not compiled and runs on the stack machine.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <vector>
+
+#include "runtime/steps.h"
+
+namespace edict::runtime {
+
+// Node ids at or above kBranchResult are a program's value: kBranchResult + 0
+// false, + 1 true, + 2 error (the evaluator's Tri).
+inline constexpr uint32_t kBranchResult = UINT32_MAX - 3;
+inline constexpr uint32_t kNoBranches = UINT32_MAX;  // a program left to the stack machine
+
+struct Branch {
+  const Step* test;  // a leaf (a Step whose exec is not kOperator)
+  uint32_t next[3];  // by the test's value (false, true, error): a node id, or the result
+};
+
+// Compiles programs of one table's steps into one vector of nodes. Reuses its
+// working memory between programs: a table has thousands of them.
+class BranchCompiler {
+ public:
+  BranchCompiler(std::span<const Step> steps, std::vector<Branch>& out);
+  ~BranchCompiler();
+  BranchCompiler(const BranchCompiler&) = delete;
+  BranchCompiler& operator=(const BranchCompiler&) = delete;
+
+  // Appends the branching program of the verified postfix program steps[first,
+  // first + count) to `out` and returns its root: a node id (an index into
+  // `out`), a result if the program is constant, or kNoBranches if it would take
+  // more than a small multiple of its length or is nested too deep.
+  uint32_t compile(uint32_t first, uint32_t count);
+
+ private:
+  using Targets3 = std::array<uint32_t, 3>;
+  struct Tree;
+  bool build(uint32_t first, uint32_t count);
+  uint32_t emit(uint32_t node, Targets3 to);
+  uint32_t leaf(uint32_t step, Targets3 to);
+
+  std::span<const Step> steps_;
+  std::vector<Branch>& out_;
+  std::unique_ptr<Tree> tree_;
+  uint32_t base_ = 0, limit_ = 0;
+  bool over_ = false;
+};
+
+}  // namespace edict::runtime
