@@ -335,18 +335,16 @@ bool custom_allows(const Ctx& c, const CustomRoles& custom, uint32_t index, uint
   const CustomRoles::Role& role = custom.role(index);
   const f::Catalog& cat = c.t.catalogs()[role.catalog];
   if (!c.intersects(c.t.bits(cat.holder_bits))) return false;
-  const uint64_t bit = uint64_t{c.r.action} * c.t.resource_count() + c.r.resource_type;
-  if (((role.cells[bit / 64] >> (bit % 64)) & 1u) == 0) return false;
-  const auto entries = c.t.catalog_entries().subspan(cat.entry_first, cat.entry_count);
-  auto it = std::lower_bound(entries.begin(), entries.end(), std::pair{c.r.action, c.r.resource_type},
-                             [](const f::CatalogEntry& e, std::pair<uint32_t, uint32_t> k) {
-                               return std::pair{e.action, e.resource} < k;
-                             });
-  for (; it != entries.end() && it->action == c.r.action && it->resource == c.r.resource_type; ++it) {
-    const uint32_t entry = static_cast<uint32_t>(it - c.t.catalog_entries().begin());
-    const Tri t = run(c, c.t.catalog_entry_branches(entry), c.t.steps().data() + it->code_first, it->code_count);
-    if (t == kT) return true;
-    if (t == kE) ++*errors;
+  const uint32_t cell = c.r.action * c.t.resource_count() + c.r.resource_type;
+  if (((role.cells[cell / 64] >> (cell % 64)) & 1u) == 0) return false;
+  for (const Table::CatalogRun& run_of_cell : c.t.catalog_runs(cell)) {
+    if (run_of_cell.catalog != role.catalog) continue;
+    for (uint32_t entry = run_of_cell.entry_first; entry < run_of_cell.entry_first + run_of_cell.entry_count; ++entry) {
+      const f::CatalogEntry& e = c.t.catalog_entries()[entry];
+      const Tri t = run(c, c.t.catalog_entry_branches(entry), c.t.steps().data() + e.code_first, e.code_count);
+      if (t == kT) return true;
+      if (t == kE) ++*errors;
+    }
   }
   return false;
 }

@@ -201,6 +201,26 @@ void Table::index_cells() {
   }
   catalog_branches_.reserve(catalog_entries_.size());
   for (const f::CatalogEntry& e : catalog_entries_) catalog_branches_.push_back(branches.compile(e.code_first, e.code_count));
+  // Each catalog's entries are sorted by (action, resource) (verify() checked):
+  // runs of one cell are adjacent.
+  std::vector<std::pair<uint32_t, CatalogRun>> runs;
+  auto cell_of = [&](uint32_t entry) { return catalog_entries_[entry].action * resource_count() + catalog_entries_[entry].resource; };
+  for (uint32_t c = 0; c < catalogs_.size(); ++c) {
+    const uint32_t end = catalogs_[c].entry_first + catalogs_[c].entry_count;
+    for (uint32_t k = catalogs_[c].entry_first; k < end;) {
+      uint32_t next = k + 1;
+      while (next < end && cell_of(next) == cell_of(k)) ++next;
+      runs.push_back({cell_of(k), {c, k, next - k}});
+      k = next;
+    }
+  }
+  std::stable_sort(runs.begin(), runs.end(), [](const auto& x, const auto& y) { return x.first < y.first; });
+  catalog_runs_first_.assign(cells_.size() + 1, 0);
+  for (const auto& [cell, run] : runs) {
+    ++catalog_runs_first_[cell + 1];
+    catalog_runs_.push_back(run);
+  }
+  for (size_t i = 1; i < catalog_runs_first_.size(); ++i) catalog_runs_first_[i] += catalog_runs_first_[i - 1];
   hot_cells_.resize(cells_.size());
   for (size_t i = 0; i < cells_.size(); ++i) {
     const f::Cell& cell = cells_[i];

@@ -178,6 +178,15 @@ class Table {
   const Branch* branches() const { return branches_.data(); }
   // The branching program of catalog_entries()[entry]'s condition (or kNoBranches).
   uint32_t catalog_entry_branches(uint32_t entry) const { return catalog_branches_[entry]; }
+  // The catalog entries of one cell (action * resource_count() + resource type):
+  // for each catalog with entries for it, their range in catalog_entries().
+  struct CatalogRun {
+    uint32_t catalog;
+    uint32_t entry_first, entry_count;
+  };
+  std::span<const CatalogRun> catalog_runs(uint32_t cell) const {
+    return {catalog_runs_.data() + catalog_runs_first_[cell], catalog_runs_first_[cell + 1] - catalog_runs_first_[cell]};
+  }
   // Condition programs decoded for the evaluator: steps()[k] is code()[k] (steps.h).
   std::span<const Step> steps() const { return steps_; }
 
@@ -218,6 +227,8 @@ class Table {
   std::vector<RuleRoles> rule_roles_;   // the ranges of hot_cells_
   std::vector<CondRef> cond_refs_;      // per conditional rule, in cond_rules_ order
   std::vector<uint32_t> catalog_branches_;  // per catalog entry
+  std::vector<CatalogRun> catalog_runs_;    // by cell
+  std::vector<uint32_t> catalog_runs_first_;  // per cell and one more: where its runs start
   std::vector<Branch> branches_;        // the nodes of the conditions' branching programs
   std::vector<Step> steps_;             // per instruction of code_
 };
