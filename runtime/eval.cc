@@ -39,12 +39,12 @@ Tri tri_or(Tri a, Tri b) { return (a == kT || b == kT) ? kT : (a == kE || b == k
 Tri tri_eq(Tri a, Tri b) { return (a == kE || b == kE) ? kE : tri(a == b); }
 
 // The principal's effective roles (held roles and every role they imply). Only
-// words [lo, hi) are initialised and read: a role outside them is not held. The
-// range comes from the held roles' implied-word ranges (Table::implied), so
+// words [lo, lo + n) are initialised and read: a role outside them is not held.
+// The range comes from the held roles' implied-word ranges (Table::implied), so
 // a decision costs the same whether the policy declares 4 roles or 4,000.
 struct RoleSet {
   uint64_t bits[f::kMaxRoles / 64];
-  uint32_t lo = 0, hi = 0;
+  uint32_t lo = 0, n = 0;
 };
 
 struct Ctx {
@@ -53,10 +53,10 @@ struct Ctx {
   const RoleSet& roles;
 
   // Whether roles word `w` is one the request's roles can set (else it is zero).
-  bool in_words(uint32_t w) const { return w - roles.lo < roles.hi - roles.lo; }
+  bool in_words(uint32_t w) const { return w - roles.lo < roles.n; }
   bool holds(uint32_t role) const { return in_words(role / 64) && ((roles.bits[role / 64] >> (role % 64)) & 1u); }
   bool intersects(const uint64_t* bits) const {
-    for (uint32_t w = roles.lo; w < roles.hi; ++w) {
+    for (uint32_t w = roles.lo; w < roles.lo + roles.n; ++w) {
       if (roles.bits[w] & bits[w]) return true;
     }
     return false;
@@ -82,7 +82,7 @@ const Value* principal_rank(const Ctx& c, Scratch& scratch) {
   }
   uint32_t best_rank = 0, best_role = f::kNone;
   const auto roles = c.t.roles();
-  for (uint32_t w = c.roles.lo; w < c.roles.hi; ++w) {
+  for (uint32_t w = c.roles.lo; w < c.roles.lo + c.roles.n; ++w) {
     for (uint64_t bits = c.roles.bits[w]; bits != 0; bits &= bits - 1) {
       const uint32_t role = w * 64 + static_cast<uint32_t>(std::countr_zero(bits));
       const uint32_t rank = roles[role].rank;
@@ -110,10 +110,10 @@ const Value* principal_rank(const Ctx& c, Scratch& scratch) {
 // An operand's value: a pointer into the request, or into `scratch` for the
 // values computed from it; nullptr when absent.
 EDICT_HOT const Value* read(const Ctx& c, const Operand& o, Scratch& scratch) {
-  static constexpr std::span<const Value> Request::* kAttrs[] = {&Request::principal_attrs, &Request::resource_attrs,
-                                                                  &Request::context_attrs};
-  if (o.source > Source::kContextAttr) return read_computed(c, o, scratch);
-  const std::span<const Value> attrs = c.r.*kAttrs[static_cast<uint8_t>(o.source)];
+  if (o.source > Source::kContextAttr) [[unlikely]] {
+    return read_computed(c, o, scratch);
+  }
+  const std::span<const Value>& attrs = c.r.*o.attrs;
   if (o.slot >= attrs.size() || attrs[o.slot].kind == ValueKind::kAbsent) return nullptr;
   return &attrs[o.slot];
 }
@@ -121,10 +121,18 @@ EDICT_HOT const Value* read(const Ctx& c, const Operand& o, Scratch& scratch) {
 // Whether `v` is a well-formed value of the operand's declared type.
 EDICT_HOT bool fits(const Operand& o, const Value& v) { return v.kind == o.want && static_cast<uint64_t>(v.i) <= o.max; }
 
-// Reads and type-checks; nullptr means the condition errs.
+// Reads and type-checks; nullptr means the condition errs. Steps call this only
+// for operands whose `want` is a kind a value can have (decode_steps makes the
+// others kError), so a value that fits is present: no separate test for absence.
 EDICT_HOT const Value* value(const Ctx& c, const Operand& o, Scratch& scratch) {
-  const Value* v = read(c, o, scratch);
-  return v != nullptr && fits(o, *v) ? v : nullptr;
+  if (o.source > Source::kContextAttr) [[unlikely]] {
+    const Value* v = read_computed(c, o, scratch);
+    return v != nullptr && fits(o, *v) ? v : nullptr;
+  }
+  const std::span<const Value>& attrs = c.r.*o.attrs;
+  if (o.slot >= attrs.size()) return nullptr;
+  const Value& v = attrs[o.slot];
+  return fits(o, v) ? &v : nullptr;
 }
 
 template <typename T>
@@ -292,7 +300,7 @@ Tri run_traced(const Ctx& c, uint32_t first, uint32_t count, Tri* trace) {
   uint32_t best = f::kNone;
   const auto rr = c.t.role_rules().subspan(range.first, range.count);
   const uint64_t* cell_bits = c.t.bits(range.bitset);
-  for (uint32_t w = c.roles.lo; w < c.roles.hi; ++w) {
+  for (uint32_t w = c.roles.lo; w < c.roles.lo + c.roles.n; ++w) {
     for (uint64_t bits = c.roles.bits[w] & cell_bits[w]; bits != 0; bits &= bits - 1) {
       const uint32_t role = w * 64 + static_cast<uint32_t>(std::countr_zero(bits));
       auto it = std::lower_bound(rr.begin(), rr.end(), role,
@@ -401,7 +409,7 @@ bool effective_roles(const Table& t, const Request& r, RoleSet& roles) {
   }
   if (lo >= hi) lo = hi = 0;
   roles.lo = lo;
-  roles.hi = hi;
+  roles.n = hi - lo;
   if (hi - lo == 1) {
     // The common case (up to 64 roles, or roles near each other): one word, built
     // in a register. A role whose range is empty contributes its zero word.
@@ -436,7 +444,7 @@ bool effective_roles(const Table& t, const Request& r, RoleSet& roles) {
     if (role >= t.role_count()) return refuse(Reason::kBadRequest, RequestError::kUnknownRole);
     const Table::ImpliedRoles& implied = t.implied(role);
     roles.lo = implied.first;
-    roles.hi = implied.last;
+    roles.n = implied.last - implied.first;
     if (implied.last - implied.first == 1) {
       roles.bits[implied.first] = implied.bits[implied.first];
     } else {

@@ -12,6 +12,9 @@ Operand decode_operand(const Table& t, uint8_t root, uint32_t slot) {
   Operand o;
   const auto r = static_cast<f::Root>(root);
   const f::Attr& attr = t.attr(r, slot);
+  static constexpr std::span<const Value> Request::* kAttrs[] = {&Request::principal_attrs, &Request::resource_attrs,
+                                                                  &Request::context_attrs};
+  o.attrs = kAttrs[root];  // verified: root <= 2
   o.slot = slot;
   o.source = static_cast<Source>(root);
   if (r == f::Root::kPrincipal && slot == f::kPrincipalTenantSlot) o.source = Source::kPrincipalTenant;
@@ -41,6 +44,38 @@ Operand decode_operand(const Table& t, uint8_t root, uint32_t slot) {
       break;
   }
   return o;
+}
+
+// The steps whose leaf reads the value (not only the presence) of operand a, or b.
+bool reads_value_a(Exec e) {
+  switch (e) {
+    case Exec::kTruthy:
+    case Exec::kCmpIdConst:
+    case Exec::kCmpRankConst:
+    case Exec::kCmpStringConst:
+    case Exec::kCmpIdAttr:
+    case Exec::kCmpRankAttr:
+    case Exec::kCmpStringAttr:
+    case Exec::kCmpPrincipal:
+    case Exec::kInIdAttr:
+    case Exec::kInStringAttr:
+    case Exec::kInConst:
+    case Exec::kConstInIds:
+    case Exec::kConstInStrings:
+    case Exec::kIsRoleAttr: return true;
+    default: return false;
+  }
+}
+bool reads_value_b(Exec e) {
+  switch (e) {
+    case Exec::kCmpIdAttr:
+    case Exec::kCmpRankAttr:
+    case Exec::kCmpStringAttr:
+    case Exec::kInIdAttr:
+    case Exec::kInStringAttr:
+    case Exec::kPrincipalIn: return true;
+    default: return false;
+  }
 }
 
 bool entityish(f::AttrKind k) { return k == f::AttrKind::kEntity || k == f::AttrKind::kTenant; }
@@ -133,6 +168,13 @@ Step decode(const Table& t, const f::Instr& in) {
     case f::Op::kIsRole: s.exec = Exec::kIsRole; break;
     case f::Op::kIsType: s.exec = Exec::kIsType; break;
     default: s.exec = Exec::kOperator; break;
+  }
+  // The evaluator takes a value of kind `want` as well-formed without testing for
+  // absence: an operand that nothing fits (want kAbsent) would take an absent
+  // one. A step reading such an operand's value can only err.
+  if ((reads_value_a(s.exec) && s.a.want == ValueKind::kAbsent) ||
+      (reads_value_b(s.exec) && s.b.want == ValueKind::kAbsent)) {
+    s.exec = Exec::kError;
   }
   return s;
 }

@@ -36,15 +36,17 @@ enum class Source : uint8_t {
 };
 
 struct Operand {
+  // A request attribute is (request.*attrs)[slot] (sources up to kContextAttr).
+  std::span<const Value> Request::* attrs = &Request::principal_attrs;
+  uint32_t slot = 0;
   Source source = Source::kPrincipalAttr;
   // A value is well-formed for the attribute when its kind is `want` and, read as
   // unsigned, its `i` is at most `max` (enum values, roles, booleans). An enum
-  // without values (or a role in a table without roles) wants kAbsent, which no
-  // read returns: nothing is well-formed.
+  // without values (or a role in a table without roles) wants kAbsent: nothing is
+  // well-formed, and a step that would read such an operand's value is kError.
   ValueKind want = ValueKind::kAbsent;
   format::AttrKind kind = format::AttrKind::kBool;  // of the value, or of each element of a set
   bool set = false;
-  uint32_t slot = 0;
   uint64_t max = UINT64_MAX;
 };
 
@@ -99,9 +101,8 @@ struct Step {
   int64_t constant = 0;    // (in.b | in.c << 32): integer, enum, role and entity constants
   std::string_view text;   // string constants (cmp_const, const_in on strings)
 };
-// Decoded programs take five times the bytes of the stored ones; fields are
-// ordered so that nothing pads.
-static_assert(sizeof(Step) == 80);
+// Decoded programs take six times the bytes of the stored ones.
+static_assert(sizeof(Step) == 96);
 
 // One Step per instruction of `table.code()`. Call only on a verified table.
 std::vector<Step> decode_steps(const Table& table);
