@@ -8,8 +8,9 @@
 // applicable grant. Cells keep conditional rules sorted by rule id, forbids first,
 // so each search needs only the rules numbered below the best candidate so far.
 //
-// Conditions run as the Steps decoded on load (steps.h), taking their short
-// circuits; explain() runs them in full, since it reports every leaf's value.
+// Conditions run as the branching programs compiled on load (branches.h), which
+// run only the leaves that decide; explain() runs the steps in full on the stack
+// machine, since it reports every leaf's value.
 #include "runtime/eval.h"
 
 #include <algorithm>
@@ -252,14 +253,19 @@ EDICT_HOT void execute(const Ctx& c, const Step& s, Tri* stack, uint32_t& sp) {
   }
 }
 
-// Runs a verified program on the stack machine: the conditions that have no
-// branching program (larger or deeper than compile_branches takes).
-[[gnu::noinline]] Tri run_program(const Ctx& c, const Step* first, uint32_t count) {
+// Runs a verified program in full on the stack machine, recording each
+// instruction's value in `trace` if given: for explain(), which needs the value
+// of every leaf, and for the conditions without a branching program (larger or
+// deeper than BranchCompiler takes).
+[[gnu::noinline]] Tri run_program(const Ctx& c, const Step* first, uint32_t count, Tri* trace = nullptr) {
   if (count == 0) return kT;
   Tri stack[f::kMaxStack];
   stack[0] = kE;  // overwritten by the first leaf; keeps analyzers sure of it
   uint32_t sp = 0;
-  for (const Step *s = first, *const end = first + count; s < end; ++s) execute(c, *s, stack, sp);
+  for (uint32_t k = 0; k < count; ++k) {
+    execute(c, first[k], stack, sp);
+    if (trace != nullptr) trace[k] = stack[sp - 1];
+  }
   return stack[0];
 }
 
@@ -277,21 +283,6 @@ EDICT_HOT Tri run(const Ctx& c, uint32_t root, const Step* code, uint32_t count)
   return static_cast<Tri>(root - kBranchResult);
 }
 EDICT_HOT Tri run(const Ctx& c, const Table::CondRef& cr) { return run(c, cr.branches, cr.code, cr.count); }
-
-// Runs a verified program in full, recording each instruction's value in `trace`
-// (explain() needs the value of every leaf, not only of the deciding ones).
-Tri run_traced(const Ctx& c, uint32_t first, uint32_t count, Tri* trace) {
-  if (count == 0) return kT;
-  Tri stack[f::kMaxStack];
-  stack[0] = kE;  // overwritten by the first leaf
-  uint32_t sp = 0;
-  const auto steps = c.t.steps();
-  for (uint32_t k = first; k < first + count; ++k) {
-    execute(c, steps[k], stack, sp);
-    trace[k - first] = stack[sp - 1];
-  }
-  return stack[0];
-}
 
 // The lowest rule of a large cell's role rules whose role the principal holds,
 // searched from the held roles: the cost follows the principal's roles, not the
@@ -619,7 +610,7 @@ std::string leaf_text(const Ctx& c, uint32_t instr, Tri value, const std::functi
 std::string failed_parts(const Ctx& c, uint32_t first, uint32_t count,
                          const std::function<std::string(int64_t)>& entity) {
   std::vector<Tri> trace(count);
-  run_traced(c, first, count, trace.data());
+  run_program(c, c.t.steps().data() + first, count, trace.data());
   // Rebuild the tree of the postfix program: children of each operator.
   std::vector<std::vector<uint32_t>> children(count);
   std::vector<uint32_t> stack;
