@@ -34,8 +34,11 @@ inline constexpr uint32_t kBranchResult = UINT32_MAX - 3;
 inline constexpr uint32_t kNoBranches = UINT32_MAX;  // a program left to the stack machine
 
 struct Branch {
-  const Step* test;  // a leaf (a Step whose exec is not kOperator)
+  // A leaf (a Step whose exec is not kOperator), held in the node: the evaluator
+  // goes from node to test without another dependent load.
+  Step test;
   uint32_t next[3];  // by the test's value (false, true, error): a node id, or the result
+  uint32_t step;     // which step `test` is (its index in Table::steps())
 };
 
 // Compiles programs of one table's steps into one vector of nodes. Reuses its

@@ -290,7 +290,9 @@ std::optional<LoadError> Table::verify() {
   auto sec = [&](SK k) -> const f::SectionEntry& { return *found[static_cast<uint32_t>(k)]; };
   if (sec(SK::kMeta).count != 1) return err(K::kBadSection, sec(SK::kMeta).offset, "bad meta section");
 
-  meta_ = reinterpret_cast<const f::Meta*>(bytes_.data() + sec(SK::kMeta).offset);
+  // A copy, held in the Table itself: the decision path reads its counts without
+  // first loading a pointer to them.
+  std::memcpy(&meta_, bytes_.data() + sec(SK::kMeta).offset, sizeof meta_);
   auto idx = view<uint32_t>(bytes_, sec(SK::kStringIndex));
   string_index_ = {idx.data(), static_cast<size_t>(sec(SK::kStringIndex).count) * 2};
   string_data_ = view<char>(bytes_, sec(SK::kStringData));
@@ -315,7 +317,7 @@ std::optional<LoadError> Table::verify() {
     debug_instrs_ = view<uint32_t>(bytes_, sec(SK::kDebugInstrs));
   }
 
-  const f::Meta& m = *meta_;
+  const f::Meta& m = meta_;
   const uint64_t meta_at = sec(SK::kMeta).offset;
   auto bad = [&](uint64_t at, std::string what) { return err(K::kBadIndex, at, std::move(what)); };
   const uint64_t words = std::max<uint64_t>(1, (uint64_t{m.role_count} + 63) / 64);
@@ -581,17 +583,17 @@ std::optional<uint32_t> Table::find_catalog(std::string_view name) const {
 
 uint32_t Table::attr_count(format::Root root) const {
   switch (root) {
-    case format::Root::kPrincipal: return meta_->principal_attrs;
-    case format::Root::kResource: return meta_->resource_attrs;
-    case format::Root::kContext: return meta_->context_attrs;
+    case format::Root::kPrincipal: return meta_.principal_attrs;
+    case format::Root::kResource: return meta_.resource_attrs;
+    case format::Root::kContext: return meta_.context_attrs;
   }
   return 0;
 }
 
 const format::Attr& Table::attr(format::Root root, uint32_t slot) const {
   const uint32_t base = root == format::Root::kPrincipal ? 0
-                        : root == format::Root::kResource ? meta_->principal_attrs
-                                                          : meta_->principal_attrs + meta_->resource_attrs;
+                        : root == format::Root::kResource ? meta_.principal_attrs
+                                                          : meta_.principal_attrs + meta_.resource_attrs;
   return attrs_[base + slot];
 }
 

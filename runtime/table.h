@@ -57,11 +57,11 @@ class Table {
   std::span<const std::byte> bytes() const { return bytes_; }
 
   // Counts.
-  const format::Meta& meta() const { return *meta_; }
-  uint32_t role_count() const { return meta_->role_count; }
-  uint32_t action_count() const { return meta_->action_count; }
-  uint32_t resource_count() const { return meta_->resource_count; }
-  uint32_t rule_count() const { return meta_->rule_count; }
+  const format::Meta& meta() const { return meta_; }
+  uint32_t role_count() const { return meta_.role_count; }
+  uint32_t action_count() const { return meta_.action_count; }
+  uint32_t resource_count() const { return meta_.resource_count; }
+  uint32_t rule_count() const { return meta_.rule_count; }
 
   // Names (string views into the table).
   std::string_view string(uint32_t id) const;
@@ -100,10 +100,10 @@ class Table {
   std::span<const format::Catalog> catalogs() const { return catalogs_; }
   std::span<const format::CatalogEntry> catalog_entries() const { return catalog_entries_; }
   std::span<const format::Enum> enums() const { return enums_; }
-  uint32_t words() const { return meta_->words; }
-  const uint64_t* bits(uint32_t bitset) const { return bitsets_.data() + static_cast<size_t>(bitset) * meta_->words; }
+  uint32_t words() const { return meta_.words; }
+  const uint64_t* bits(uint32_t bitset) const { return bitsets_.data() + static_cast<size_t>(bitset) * meta_.words; }
   const format::Cell& cell(uint32_t action, uint32_t type) const {
-    return cells_[static_cast<size_t>(action) * meta_->resource_count + type];
+    return cells_[static_cast<size_t>(action) * meta_.resource_count + type];
   }
   // Role `role`'s implied bitset, and the words [first, last) outside which it is
   // zero (first == last for none). Computed on load, so the evaluator touches only
@@ -169,7 +169,7 @@ class Table {
   };
   static_assert(sizeof(HotCell) == 64);
   const HotCell& hot_cell(uint32_t action, uint32_t type) const {
-    return hot_cells_[static_cast<size_t>(action) * meta_->resource_count + type];
+    return hot_cells_[static_cast<size_t>(action) * meta_.resource_count + type];
   }
   // The records of a range that is not kSearched.
   std::span<const RuleRoles> rule_roles(const RuleRolesRange& r) const { return {rule_roles_.data() + r.first, r.count}; }
@@ -200,7 +200,7 @@ class Table {
   std::span<const std::byte> bytes_;
   mutable std::mutex obligation_text_mutex_;
   mutable std::vector<std::string> obligation_texts_;
-  const format::Meta* meta_ = nullptr;
+  format::Meta meta_{};
   std::span<const uint32_t> string_index_;  // pairs (offset, length)
   std::span<const char> string_data_;
   std::span<const format::Role> roles_;

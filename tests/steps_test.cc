@@ -51,14 +51,15 @@ TEST(Steps, BranchingProgramsRunOnlyTheLeavesThatDecide) {
   ASSERT_EQ(cond.count, 5u);  // x y and z or
   ASSERT_NE(cond.branches, runtime::kNoBranches);
   const runtime::Branch* nodes = t->branches();
+  const auto code = static_cast<uint32_t>(cond.code - t->steps().data());
   const runtime::Branch& x = nodes[cond.branches];
-  EXPECT_EQ(x.test, cond.code + 0);
+  EXPECT_EQ(x.step, code + 0);
   for (uint32_t v : x.next) ASSERT_LT(v, kFalse) << "every value of x leads to another test";
   const runtime::Branch& y = nodes[x.next[1]];
-  EXPECT_EQ(y.test, cond.code + 1) << "x true: y decides `x && y`";
+  EXPECT_EQ(y.step, code + 1) << "x true: y decides `x && y`";
   EXPECT_EQ(y.next[1], kTrue) << "`x && y` true decides the `or`: z is not run";
   const runtime::Branch& z = nodes[x.next[0]];
-  EXPECT_EQ(z.test, cond.code + 3) << "x false: `x && y` is false, y is not run";
+  EXPECT_EQ(z.step, code + 3) << "x false: `x && y` is false, y is not run";
   EXPECT_EQ(y.next[0], x.next[0]);
   EXPECT_EQ(z.next[0], kFalse);
   EXPECT_EQ(z.next[1], kTrue);
@@ -66,11 +67,11 @@ TEST(Steps, BranchingProgramsRunOnlyTheLeavesThatDecide) {
   // x in error: y still runs (error && false is false), and its true is an error
   // that z can still overrule (error || true is true).
   const runtime::Branch& y_after_error = nodes[x.next[2]];
-  EXPECT_EQ(y_after_error.test, cond.code + 1);
+  EXPECT_EQ(y_after_error.step, code + 1);
   EXPECT_EQ(y_after_error.next[0], x.next[0]);
   ASSERT_LT(y_after_error.next[1], kFalse);
   const runtime::Branch& z_after_error = nodes[y_after_error.next[1]];
-  EXPECT_EQ(z_after_error.test, cond.code + 3);
+  EXPECT_EQ(z_after_error.step, code + 3);
   EXPECT_EQ(z_after_error.next[0], kError);
   EXPECT_EQ(z_after_error.next[1], kTrue);
   EXPECT_EQ(z_after_error.next[2], kError);
@@ -135,12 +136,13 @@ guarded: grant a view on Doc when (principal has x && principal.x) || (principal
   ASSERT_NE(t, nullptr);
   const runtime::Table::CondRef& cond = first_cond(*t);
   ASSERT_EQ(cond.count, 7u);  // has x, x, and, has y, y, and, or
+  const auto code = static_cast<uint32_t>(cond.code - t->steps().data());
   const runtime::Branch& has_x = t->branches()[cond.branches];
-  EXPECT_EQ(has_x.test, cond.code + 0);
+  EXPECT_EQ(has_x.step, code + 0);
   ASSERT_LT(has_x.next[0], kFalse);
   ASSERT_LT(has_x.next[1], kFalse);
-  EXPECT_EQ(t->branches()[has_x.next[1]].test, cond.code + 1) << "x runs after a true `has x`";
-  EXPECT_EQ(t->branches()[has_x.next[0]].test, cond.code + 3) << "a false `has x` goes on to `has y`";
+  EXPECT_EQ(t->branches()[has_x.next[1]].step, code + 1) << "x runs after a true `has x`";
+  EXPECT_EQ(t->branches()[has_x.next[0]].step, code + 3) << "a false `has x` goes on to `has y`";
   struct Case {
     const char* x;
     const char* y;
