@@ -156,7 +156,11 @@ EDICT_HOT bool set_has_id(const Value& set, int64_t id) {
     }
     return false;
   }
-  return std::binary_search(set.ids, set.ids + set.count, id);
+  // A binary search without branches on the data (the compiler makes the halving
+  // a conditional move): `base` stays at the last element <= id, if any.
+  const int64_t* base = set.ids;
+  for (uint32_t n = set.count; n > 1; n -= n / 2) base = base[n / 2] <= id ? base + n / 2 : base;
+  return *base == id;
 }
 bool set_has_string(const Value& set, std::string_view s) {
   for (uint32_t k = 0; k < set.count; ++k) {

@@ -218,6 +218,32 @@ TEST(Steps, ConditionsTooDeepForBranchesRunOnTheStackMachine) {
   }
 }
 
+// Membership in a set of ids: scanned when small, searched when larger. Every
+// member is found at every size and position, and nothing else is.
+TEST(Steps, MembershipHoldsInSetsOfEverySize) {
+  auto t = testing::compile_source(R"(
+entity Group;
+entity User { groups: set<Group> }
+action view;
+resource Doc { group: Group } actions view;
+role a;
+g: grant a view on Doc when resource.group in principal.groups;
+)");
+  ASSERT_NE(t, nullptr);
+  for (int n = 0; n <= 40; ++n) {
+    std::vector<std::string> groups;
+    for (int i = 0; i < n; ++i) groups.push_back("g" + std::to_string(i));
+    auto allowed = [&](const std::string& group) {
+      RequestBuilder b(*t);
+      b.action("view").resource_type("Doc").principal("u", "t").resource_tenant("t").role("a");
+      b.attr_set(Root::kPrincipal, "groups", groups).attr(Root::kResource, "group", group);
+      return runtime::evaluate(*t, b.build()).allowed();
+    };
+    for (const std::string& g : groups) EXPECT_TRUE(allowed(g)) << n << " " << g;
+    for (const char* other : {"a", "g", "g40", "zzz"}) EXPECT_FALSE(allowed(other)) << n << " " << other;
+  }
+}
+
 // A policy whose (view, Doc) cell has `n` roles, each granted by its own rule,
 // in reverse order of role id, and a role holding them all. With `spread`, 64
 // other roles are declared after r0, so that r0 and the others lie in different
