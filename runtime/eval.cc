@@ -75,12 +75,8 @@ class Scratch {
   alignas(Value) std::byte storage_[sizeof(Value)];
 };
 
-// The principal's highest-ranked role, if any.
-const Value* principal_rank(const Ctx& c, Scratch& scratch) {
-  if (c.r.roles.size() == 1) {  // prepare() checked the role
-    const uint32_t top = c.t.implied(c.r.roles[0]).top_ranked;
-    return top == f::kNone ? nullptr : scratch.put(Value::role(top));
-  }
+// The principal's highest-ranked role, or kNone.
+[[gnu::noinline]] uint32_t top_ranked_of_many(const Ctx& c) {
   uint32_t best_rank = 0, best_role = f::kNone;
   const auto roles = c.t.roles();
   for (uint32_t w = c.roles.lo; w < c.roles.lo + c.roles.n; ++w) {
@@ -93,7 +89,17 @@ const Value* principal_rank(const Ctx& c, Scratch& scratch) {
       }
     }
   }
-  return best_role == f::kNone ? nullptr : scratch.put(Value::role(best_role));
+  return best_role;
+}
+EDICT_HOT uint32_t top_ranked(const Ctx& c) {
+  // One role (prepare() checked it): its top-ranked implied role, computed on load.
+  return c.r.roles.size() == 1 ? c.t.implied(c.r.roles[0]).top_ranked : top_ranked_of_many(c);
+}
+
+// principal.rank: the principal's highest-ranked role, if any.
+const Value* principal_rank(const Ctx& c, Scratch& scratch) {
+  const uint32_t top = top_ranked(c);
+  return top == f::kNone ? nullptr : scratch.put(Value::role(top));
 }
 
 // The value of an operand computed from the request; nullptr when absent.
@@ -195,6 +201,16 @@ EDICT_HOT Tri leaf(const Ctx& c, const Step& s) {
     case Exec::kCmpRankAttr:
       if (!(a = value(c, s.a, sa)) || !(b = value(c, s.b, sb))) return kE;
       return compare_ranks(c, s.cmp_true, a->i, b->i);
+    case Exec::kCmpAttrToPrincipalRank: {
+      const uint32_t top = top_ranked(c);
+      if (!(a = value(c, s.a, sa)) || top == f::kNone) return kE;
+      return compare_ranks(c, s.cmp_true, a->i, top);
+    }
+    case Exec::kCmpPrincipalRankToAttr: {
+      const uint32_t top = top_ranked(c);
+      if (top == f::kNone || !(b = value(c, s.b, sb))) return kE;
+      return compare_ranks(c, s.cmp_true, top, b->i);
+    }
     case Exec::kCmpStringAttr:
       if (!(a = value(c, s.a, sa)) || !(b = value(c, s.b, sb))) return kE;
       return compare(s.cmp_true, a->s.compare(b->s), 0);

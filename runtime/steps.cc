@@ -55,6 +55,7 @@ bool reads_value_a(Exec e) {
     case Exec::kCmpStringConst:
     case Exec::kCmpIdAttr:
     case Exec::kCmpRankAttr:
+    case Exec::kCmpAttrToPrincipalRank:
     case Exec::kCmpStringAttr:
     case Exec::kCmpPrincipal:
     case Exec::kInIdAttr:
@@ -70,6 +71,7 @@ bool reads_value_b(Exec e) {
   switch (e) {
     case Exec::kCmpIdAttr:
     case Exec::kCmpRankAttr:
+    case Exec::kCmpPrincipalRankToAttr:
     case Exec::kCmpStringAttr:
     case Exec::kInIdAttr:
     case Exec::kInStringAttr:
@@ -132,6 +134,12 @@ Step decode(const Table& t, const f::Instr& in) {
         s.exec = Exec::kCmpStringAttr;
       } else {
         s.exec = by_rank(s.a, cmp) ? Exec::kCmpRankAttr : Exec::kCmpIdAttr;
+        // `x < principal.rank`, how policies bound what a principal may manage:
+        // the principal's top-ranked role is precomputed per role (Table::implied),
+        // and read in place rather than built as a Value.
+        if (s.exec == Exec::kCmpRankAttr && (s.a.source == Source::kPrincipalRank) != (s.b.source == Source::kPrincipalRank)) {
+          s.exec = s.b.source == Source::kPrincipalRank ? Exec::kCmpAttrToPrincipalRank : Exec::kCmpPrincipalRankToAttr;
+        }
       }
       break;
     case f::Op::kInAttr: {

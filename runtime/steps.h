@@ -66,6 +66,8 @@ enum class Exec : uint8_t {
   kCmpStringConst,
   kCmpIdAttr,
   kCmpRankAttr,
+  kCmpAttrToPrincipalRank,  // kCmpRankAttr with operand b principal.rank: `resource.role < principal.rank`
+  kCmpPrincipalRankToAttr,  // kCmpRankAttr with operand a principal.rank: `principal.rank > resource.role`
   kCmpStringAttr,
   kCmpPrincipal,
   kInIdAttr,        // an id in a set of ids

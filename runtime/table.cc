@@ -336,6 +336,16 @@ std::optional<LoadError> Table::verify() {
   if (m.superadmin != f::kNone && m.superadmin >= m.role_count) return bad(meta_at, "bad super-administrator role");
   if (bitsets_.empty() || bitsets_.size() % words != 0) return bad(sec(SK::kBitsets).offset, "bad bitset section");
   const uint64_t bitset_count = bitsets_.size() / words;
+  // A bit at or past role_count would name a role that does not exist, and the
+  // evaluator indexes the roles by the bits it finds (ranks, the search of large
+  // cells): the last word of every bitset holds only the roles there are.
+  const uint64_t last_word_roles = m.role_count - (words - 1) * 64;  // 0..64
+  const uint64_t past_roles = last_word_roles == 64 ? 0 : ~uint64_t{0} << last_word_roles;
+  for (uint64_t k = 0; k < bitset_count; ++k) {
+    if ((bitsets_[(k + 1) * words - 1] & past_roles) != 0) {
+      return err(K::kBadIndex, sec(SK::kBitsets).offset + ((k + 1) * words - 1) * 8, "a role bitset names a role past the last");
+    }
+  }
   const uint64_t string_count = string_index_.size() / 2;
 
   // Where a record sits, for error offsets.

@@ -496,6 +496,25 @@ TEST(RuntimeLoader, RejectsUnsortedCatalogEntries) {
   EXPECT_EQ(t.error().message, "catalog entries are not sorted");
 }
 
+// Found by table_fuzzer: a role bitset with a bit past the last role loaded,
+// and the loader's top-ranked-role index then read past the roles.
+TEST(RuntimeLoader, RejectsABitsetNamingARolePastTheLast) {
+  auto bytes = testing::compile_bytes(kPolicy);
+  ASSERT_FALSE(bytes.empty());
+  auto loaded = runtime::Table::load(bytes);
+  ASSERT_TRUE(loaded.has_value());
+  const uint32_t roles = (*loaded)->role_count();
+  ASSERT_NE(roles % 64, 0u) << "the test needs unused bits in the last word";
+  fmtx::SectionEntry* s = section(bytes, fmtx::SectionKind::kBitsets);
+  ASSERT_NE(s, nullptr);
+  auto* words = reinterpret_cast<uint64_t*>(bytes.data() + s->offset);
+  words[s->count - 1] |= uint64_t{1} << 63;  // the last bitset's last word
+  fmtx::store_checksum(bytes);
+  auto t = runtime::Table::load(bytes);
+  ASSERT_FALSE(t.has_value());
+  EXPECT_EQ(t.error().message, "a role bitset names a role past the last");
+}
+
 TEST(RuntimeLoader, RejectsADebugFlagThatDisagreesWithTheSections) {
   auto bytes = testing::compile_bytes(kPolicy, /*debug=*/false);
   ASSERT_TRUE(runtime::Table::load(bytes).has_value());

@@ -9,6 +9,7 @@
 #include <cstring>
 #include <functional>
 #include <string>
+#include <vector>
 
 #include "runtime/branches.h"
 #include "runtime/eval.h"
@@ -241,6 +242,49 @@ g: grant a view on Doc when resource.group in principal.groups;
     };
     for (const std::string& g : groups) EXPECT_TRUE(allowed(g)) << n << " " << g;
     for (const char* other : {"a", "g", "g40", "zzz"}) EXPECT_FALSE(allowed(other)) << n << " " << other;
+  }
+}
+
+// `x < principal.rank` and `principal.rank > x` read the principal's top-ranked
+// role in place: the same answers as by the ladder, for one role, several, and
+// none on the ladder (an error: the grant does not apply).
+TEST(Steps, PrincipalRankComparesEitherWayRound) {
+  auto t = testing::compile_source(R"(
+entity User;
+action view, edit;
+resource Doc { role: Role } actions view, edit;
+role low;
+role mid;
+role high;
+role clerk;
+rank low < mid < high;
+below: grant low, mid, high, clerk view on Doc when resource.role < principal.rank;
+above: grant low, mid, high, clerk edit on Doc when principal.rank >= resource.role;
+)");
+  ASSERT_NE(t, nullptr);
+  struct Case {
+    std::vector<const char*> roles;
+    const char* target;
+    bool view, edit;
+    uint32_t errors;
+  };
+  const Case cases[] = {
+      {{"mid"}, "low", true, true, 0},          {{"mid"}, "mid", false, true, 0},
+      {{"mid"}, "high", false, false, 0},       {{"low", "high"}, "mid", true, true, 0},
+      {{"clerk", "mid"}, "mid", false, true, 0}, {{"clerk"}, "low", false, false, 1},
+      {{"mid"}, "clerk", false, false, 1},
+  };
+  for (const Case& c : cases) {
+    for (const char* action : {"view", "edit"}) {
+      RequestBuilder b(*t);
+      b.action(action).resource_type("Doc").principal("u", "t").resource_tenant("t");
+      for (const char* role : c.roles) b.role(role);
+      b.attr(Root::kResource, "role", c.target);
+      const runtime::Decision d = runtime::evaluate(*t, b.build());
+      const std::string what = std::string(action) + " " + c.roles[0] + (c.roles.size() > 1 ? "+" : "") + " " + c.target;
+      EXPECT_EQ(d.allowed(), std::string(action) == "view" ? c.view : c.edit) << what;
+      EXPECT_EQ(d.condition_errors, c.errors) << what;
+    }
   }
 }
 
