@@ -134,14 +134,16 @@ uint32_t BranchCompiler::emit(uint32_t node, Targets3 to) {
     case f::Op::kAnd: {
       // left false: false; true: the right's value; error: false if the right is false, else error.
       const uint32_t right = emit(n.right, to);
-      const uint32_t right_after_error = t.nodes[n.left].can_err ? emit(n.right, {on_false, on_error, on_error}) : on_error;
+      const uint32_t right_after_error =
+          t.nodes[n.left].can_err ? emit(n.right, {on_false, on_error, on_error}) : on_error;
       id = emit(n.left, {on_false, right, right_after_error});
       break;
     }
     case f::Op::kOr: {
       // left true: true; false: the right's value; error: true if the right is true, else error.
       const uint32_t right = emit(n.right, to);
-      const uint32_t right_after_error = t.nodes[n.left].can_err ? emit(n.right, {on_error, on_true, on_error}) : on_error;
+      const uint32_t right_after_error =
+          t.nodes[n.left].can_err ? emit(n.right, {on_error, on_true, on_error}) : on_error;
       id = emit(n.left, {right, on_true, right_after_error});
       break;
     }

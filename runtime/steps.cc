@@ -137,8 +137,9 @@ Step decode(const Table& t, const f::Instr& in) {
         // `x < principal.rank`, how policies bound what a principal may manage:
         // the principal's top-ranked role is precomputed per role (Table::implied),
         // and read in place rather than built as a Value.
-        if (s.exec == Exec::kCmpRankAttr && (s.a.source == Source::kPrincipalRank) != (s.b.source == Source::kPrincipalRank)) {
-          s.exec = s.b.source == Source::kPrincipalRank ? Exec::kCmpAttrToPrincipalRank : Exec::kCmpPrincipalRankToAttr;
+        const bool a_rank = s.a.source == Source::kPrincipalRank, b_rank = s.b.source == Source::kPrincipalRank;
+        if (s.exec == Exec::kCmpRankAttr && a_rank != b_rank) {
+          s.exec = b_rank ? Exec::kCmpAttrToPrincipalRank : Exec::kCmpPrincipalRankToAttr;
         }
       }
       break;

@@ -200,11 +200,15 @@ void Table::index_cells() {
     cond_refs_.push_back(ref);
   }
   catalog_branches_.reserve(catalog_entries_.size());
-  for (const f::CatalogEntry& e : catalog_entries_) catalog_branches_.push_back(branches.compile(e.code_first, e.code_count));
+  for (const f::CatalogEntry& e : catalog_entries_) {
+    catalog_branches_.push_back(branches.compile(e.code_first, e.code_count));
+  }
   // Each catalog's entries are sorted by (action, resource) (verify() checked):
   // runs of one cell are adjacent.
   std::vector<std::pair<uint32_t, CatalogRun>> runs;
-  auto cell_of = [&](uint32_t entry) { return catalog_entries_[entry].action * resource_count() + catalog_entries_[entry].resource; };
+  auto cell_of = [&](uint32_t entry) {
+    return catalog_entries_[entry].action * resource_count() + catalog_entries_[entry].resource;
+  };
   for (uint32_t c = 0; c < catalogs_.size(); ++c) {
     const uint32_t end = catalogs_[c].entry_first + catalogs_[c].entry_count;
     for (uint32_t k = catalogs_[c].entry_first; k < end;) {
@@ -343,7 +347,8 @@ std::optional<LoadError> Table::verify() {
   const uint64_t past_roles = last_word_roles == 64 ? 0 : ~uint64_t{0} << last_word_roles;
   for (uint64_t k = 0; k < bitset_count; ++k) {
     if ((bitsets_[(k + 1) * words - 1] & past_roles) != 0) {
-      return err(K::kBadIndex, sec(SK::kBitsets).offset + ((k + 1) * words - 1) * 8, "a role bitset names a role past the last");
+      const uint64_t where = sec(SK::kBitsets).offset + ((k + 1) * words - 1) * 8;
+      return err(K::kBadIndex, where, "a role bitset names a role past the last");
     }
   }
   const uint64_t string_count = string_index_.size() / 2;

@@ -185,7 +185,8 @@ class Table {
     uint32_t entry_first, entry_count;
   };
   std::span<const CatalogRun> catalog_runs(uint32_t cell) const {
-    return {catalog_runs_.data() + catalog_runs_first_[cell], catalog_runs_first_[cell + 1] - catalog_runs_first_[cell]};
+    const uint32_t first = catalog_runs_first_[cell];
+    return {catalog_runs_.data() + first, catalog_runs_first_[cell + 1] - first};
   }
   // Condition programs decoded for the evaluator: steps()[k] is code()[k] (steps.h).
   std::span<const Step> steps() const { return steps_; }

@@ -281,7 +281,8 @@ above: grant low, mid, high, clerk edit on Doc when principal.rank >= resource.r
       for (const char* role : c.roles) b.role(role);
       b.attr(Root::kResource, "role", c.target);
       const runtime::Decision d = runtime::evaluate(*t, b.build());
-      const std::string what = std::string(action) + " " + c.roles[0] + (c.roles.size() > 1 ? "+" : "") + " " + c.target;
+      const std::string what =
+          std::string(action) + " " + c.roles[0] + (c.roles.size() > 1 ? "+" : "") + " " + c.target;
       EXPECT_EQ(d.allowed(), std::string(action) == "view" ? c.view : c.edit) << what;
       EXPECT_EQ(d.condition_errors, c.errors) << what;
     }
@@ -325,7 +326,8 @@ TEST(Steps, TheLowestApplicableRoleRuleDecidesInEveryLayout) {
       ASSERT_TRUE(d.allowed()) << n << " " << role;
       // Rules are numbered in source order: g(n-1) first. The role `all` holds
       // every r_i, so the lowest-numbered rule is g(n-1).
-      const std::string expected = std::string(role) == "all" ? "g" + std::to_string(n - 1) : "g" + std::string(role + 1);
+      const std::string expected =
+          std::string(role) == "all" ? "g" + std::to_string(n - 1) : "g" + std::string(role + 1);
       EXPECT_EQ(t->rule_name(d.rule), expected) << n << " " << role;
     }
     if (spread) {
