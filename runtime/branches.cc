@@ -31,6 +31,7 @@ struct BranchCompiler::Tree {
     f::Op op;
     uint32_t step;  // its instruction
     uint32_t left = 0, right = 0;
+    uint32_t depth = 1;  // of its subtree
     bool can_err = true;
     uint32_t memo = kNone;  // the first Memo entry of this node
   };
@@ -75,11 +76,9 @@ bool BranchCompiler::build(uint32_t first, uint32_t count) {
   t.nodes.clear();
   t.memo.clear();
   t.stack.clear();
-  std::vector<uint32_t> depth;  // of each node's subtree
   for (uint32_t k = first; k < first + count; ++k) {
     const Step& s = steps_[k];
     Tree::Node n{static_cast<f::Op>(s.in.op), k};
-    uint32_t d = 1;
     if (s.exec != Exec::kOperator) {
       n.can_err = leaf_can_err(s.exec);
     } else {
@@ -93,12 +92,11 @@ bool BranchCompiler::build(uint32_t first, uint32_t count) {
         t.stack.pop_back();
       }
       n.can_err = t.nodes[n.left].can_err || t.nodes[n.right].can_err;
-      d = 1 + std::max(depth[n.left], depth[n.right]);
-      if (d > kMaxDepth) return false;
+      n.depth = 1 + std::max(t.nodes[n.left].depth, t.nodes[n.right].depth);
+      if (n.depth > kMaxDepth) return false;
     }
     t.stack.push_back(static_cast<uint32_t>(t.nodes.size()));
     t.nodes.push_back(n);
-    depth.push_back(d);
   }
   // The root is the last node; a well-formed program leaves exactly it.
   return t.stack.size() == 1 && t.stack.back() == t.nodes.size() - 1;

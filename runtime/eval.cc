@@ -163,8 +163,8 @@ EDICT_HOT bool set_has_id(const Value& set, int64_t id) {
     return false;
   }
   // Measured against a branch-free search (conditional moves): that one waits on
-  // each load in turn, where predicted branches let the loads run ahead. For 16
-  // ids it took 33 ns to this one's 29.
+  // each load in turn, where predicted branches let the loads run ahead. The
+  // decision over 16 ids (scoped_groups_16_denied) took 33 ns with it, 29 with this.
   return std::binary_search(set.ids, set.ids + set.count, id);
 }
 bool set_has_string(const Value& set, std::string_view s) {
@@ -372,8 +372,8 @@ bool custom_allows(const Ctx& c, const CustomRoles& custom, uint32_t index, uint
 // without them (role-only decisions) skips them on one test of its count.
 
 // The lowest applicable rule among `forbid` and the conditional forbids `conds`.
-EDICT_HOT uint32_t conditional_forbids(const Ctx& c, const Table::CondRef* conds, uint32_t count,
-                                               uint32_t forbid, Decision& d) {
+EDICT_HOT uint32_t conditional_forbids(const Ctx& c, const Table::CondRef* conds, uint32_t count, uint32_t forbid,
+                                      Decision& d) {
   for (const Table::CondRef *cr = conds, *const end = conds + count; cr < end; ++cr) {
     if (cr->rule > forbid) break;  // sorted by rule: none after it can decide
     if (!roles_match(c, *cr)) continue;
@@ -387,7 +387,7 @@ EDICT_HOT uint32_t conditional_forbids(const Ctx& c, const Table::CondRef* conds
 // Lowers `grant` to the lowest applicable conditional grant of `conds` and
 // intersects the obligations of every one that applies.
 EDICT_HOT void conditional_grants(const Ctx& c, const Table::CondRef* conds, uint32_t count, uint32_t& grant,
-                                          uint64_t& obligations, Decision& d) {
+                                  uint64_t& obligations, Decision& d) {
   for (const Table::CondRef *cr = conds, *const end = conds + count; cr < end; ++cr) {
     if (grant != f::kNone && obligations == 0 && cr->rule > grant) break;  // nothing left to change
     if (!roles_match(c, *cr)) continue;
