@@ -47,12 +47,13 @@ struct BranchCompiler::Tree {
 };
 
 BranchCompiler::BranchCompiler(std::span<const Step> steps, std::vector<Branch>& out)
-    : steps_(steps), out_(out), tree_(std::make_unique<Tree>()) {}
+    : steps_(steps), out_(out), tree_(std::make_unique<Tree>()), max_nodes_(out.size() + 4 * steps.size() + 1024) {}
 
 BranchCompiler::~BranchCompiler() = default;
 
 uint32_t BranchCompiler::compile(uint32_t first, uint32_t count) {
   if (count == 0) return kTrue;
+  if (out_.size() >= max_nodes_) return kNoBranches;
   const Step& head = steps_[first];
   // The usual conditions, one test or its negation, need no tree.
   if (count == 1 && head.exec != Exec::kOperator) return leaf(first, {kFalse, kTrue, kError});
@@ -60,8 +61,8 @@ uint32_t BranchCompiler::compile(uint32_t first, uint32_t count) {
     return leaf(first, {kTrue, kFalse, kError});
   }
   if (!build(first, count)) return kNoBranches;
-  base_ = static_cast<uint32_t>(out_.size());
-  limit_ = base_ + 8 * count + 16;
+  base_ = out_.size();
+  limit_ = std::min(base_ + 8 * size_t{count} + 16, max_nodes_);
   over_ = false;
   const uint32_t root = emit(static_cast<uint32_t>(tree_->nodes.size()) - 1, {kFalse, kTrue, kError});
   if (over_) {
@@ -106,7 +107,7 @@ uint32_t BranchCompiler::leaf(uint32_t step, Targets3 to) {
   const Step& s = steps_[step];
   if (s.exec == Exec::kConst) return s.in.a != 0 ? to[1] : to[0];
   if (s.exec == Exec::kError) return to[2];
-  out_.push_back({s, {to[0], to[1], to[2]}, step});
+  out_.push_back({&s, {to[0], to[1], to[2]}, step});
   return static_cast<uint32_t>(out_.size() - 1);
 }
 

@@ -34,15 +34,16 @@ inline constexpr uint32_t kBranchResult = UINT32_MAX - 3;
 inline constexpr uint32_t kNoBranches = UINT32_MAX;  // a program left to the stack machine
 
 struct Branch {
-  // A leaf (a Step whose exec is not kOperator), held in the node: the evaluator
-  // goes from node to test without another dependent load.
-  Step test;
+  const Step* test;  // a leaf (a Step whose exec is not kOperator)
   uint32_t next[3];  // by the test's value (false, true, error): a node id, or the result
   uint32_t step;     // which step `test` is (its index in Table::steps())
 };
 
 // Compiles programs of one table's steps into one vector of nodes. Reuses its
-// working memory between programs: a table has thousands of them.
+// working memory between programs: a table has thousands of them. The nodes of
+// all programs together stay within a budget linear in the number of steps (a
+// table may reference overlapping programs many times over); programs past it
+// run on the stack machine.
 class BranchCompiler {
  public:
   BranchCompiler(std::span<const Step> steps, std::vector<Branch>& out);
@@ -66,7 +67,8 @@ class BranchCompiler {
   std::span<const Step> steps_;
   std::vector<Branch>& out_;
   std::unique_ptr<Tree> tree_;
-  uint32_t base_ = 0, limit_ = 0;
+  size_t max_nodes_ = 0;  // the budget of all programs' nodes
+  size_t base_ = 0, limit_ = 0;
   bool over_ = false;
 };
 

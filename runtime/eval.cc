@@ -297,7 +297,7 @@ EDICT_HOT Tri run(const Ctx& c, uint32_t root, const Step* code, uint32_t count)
   const Branch* const nodes = c.t.branches();
   while (root < kBranchResult) {
     const Branch& b = nodes[root];
-    root = b.next[leaf(c, b.test)];
+    root = b.next[leaf(c, *b.test)];
   }
   return static_cast<Tri>(root - kBranchResult);
 }

@@ -185,10 +185,23 @@ void Table::index_cells() {
     }
     return range;
   };
-  BranchCompiler branches(steps_, branches_);
+  // A rule's program is shared by every cell the rule covers: compiled once.
+  branches_.reserve(steps_.size());  // about one node per leaf: rarely regrown
+  BranchCompiler compiler(steps_, branches_);
+  struct Compiled {
+    uint32_t count = 0;  // of the program from this instruction compiled last (0: none)
+    uint32_t root = 0;
+  };
+  std::vector<Compiled> compiled(code_.size());
+  auto compile = [&](uint32_t first, uint32_t count) {
+    if (count == 0) return compiler.compile(first, 0);
+    Compiled& c = compiled[first];  // verified: first < code size
+    if (c.count != count) c = {count, compiler.compile(first, count)};
+    return c.root;
+  };
   cond_refs_.reserve(cond_rules_.size());
   for (const f::CondRule& cr : cond_rules_) {
-    CondRef ref{branches.compile(cr.code_first, cr.code_count),
+    CondRef ref{compile(cr.code_first, cr.code_count),
                 cr.rule,
                 steps_.data() + cr.code_first,
                 cr.code_count,
@@ -201,7 +214,7 @@ void Table::index_cells() {
   }
   catalog_branches_.reserve(catalog_entries_.size());
   for (const f::CatalogEntry& e : catalog_entries_) {
-    catalog_branches_.push_back(branches.compile(e.code_first, e.code_count));
+    catalog_branches_.push_back(compile(e.code_first, e.code_count));
   }
   // Each catalog's entries are sorted by (action, resource) (verify() checked):
   // runs of one cell are adjacent.
@@ -465,9 +478,28 @@ std::optional<LoadError> Table::verify() {
       return bad(at(SK::kDebugInstrs, i, 4), "bad instruction text");
     }
   }
+  // Records and programs may be referenced from several places (a rule's program
+  // from every cell it covers), and each reference is checked. A table built to
+  // multiply that work (long ranges referenced over and over) could keep a load
+  // busy for hours, so past a budget linear in the table's size it is refused.
+  // The compiler's tables stay far below it: cells' ranges are disjoint, and each
+  // distinct program is checked once.
+  uint64_t work = 0;
+  const uint64_t work_budget = 4 * uint64_t{size} + (uint64_t{1} << 20);
+  auto spend = [&](uint64_t n) { return (work += n) <= work_budget; };
+  auto too_much = [&] {
+    return err(K::kTooLarge, 0, "its records are referenced so often that checking them would take too long");
+  };
+  // checked[k] = n: the program of n instructions from k passed (0: none yet).
+  std::vector<uint32_t> checked(code_.size(), 0);
+  bool over_budget = false;
   auto program_ok = [&](uint32_t first, uint32_t count) {
     if (!range_ok(first, count, code_.size())) return false;
-    if (count == 0) return true;
+    if (count == 0 || checked[first] == count) return true;
+    if (!spend(count)) {
+      over_budget = true;
+      return false;
+    }
     uint32_t depth = 0;
     for (uint32_t k = first; k < first + count; ++k) {
       switch (static_cast<f::Op>(code_[k].op)) {
@@ -479,7 +511,9 @@ std::optional<LoadError> Table::verify() {
         default: if (++depth > f::kMaxStack) return false;
       }
     }
-    return depth == 1;
+    if (depth != 1) return false;
+    checked[first] = count;
+    return true;
   };
 
   for (size_t i = 0; i < cells_.size(); ++i) {
@@ -492,6 +526,7 @@ std::optional<LoadError> Table::verify() {
         (c.forbid_all_rule != f::kNone && c.forbid_all_rule >= m.rule_count)) {
       return bad(where, "bad cell record");
     }
+    if (!spend(uint64_t{c.grant_count} + c.forbid_count + c.cond_count)) return too_much();
     // Role rules sorted by role (binary search), conditional rules forbids first,
     // each by ascending rule id (the lowest applicable rule decides).
     for (auto [first, count] : {std::pair{c.grant_first, c.grant_count}, std::pair{c.forbid_first, c.forbid_count}}) {
@@ -511,6 +546,7 @@ std::optional<LoadError> Table::verify() {
         return bad(at(SK::kCondRules, k, sizeof cr), "bad conditional rule");
       }
       if (!program_ok(cr.code_first, cr.code_count)) {
+        if (over_budget) return too_much();
         return err(K::kBadProgram, at(SK::kCondRules, k, sizeof cr), "condition program is malformed");
       }
     }
@@ -524,6 +560,7 @@ std::optional<LoadError> Table::verify() {
   for (size_t i = 0; i < catalog_entries_.size(); ++i) {
     const f::CatalogEntry& e = catalog_entries_[i];
     if (e.action >= m.action_count || e.resource >= m.resource_count || !program_ok(e.code_first, e.code_count)) {
+      if (over_budget) return too_much();
       return bad(at(SK::kCatalogEntries, i, sizeof e), "bad catalog entry");
     }
   }
@@ -548,6 +585,7 @@ std::optional<LoadError> Table::verify() {
     const f::CondRule& cr = cond_rules_[k];
     if (cr.rule >= m.rule_count || cr.effect > 1 || cr.all_roles > 1 || cr.role_bits >= bitset_count ||
         !program_ok(cr.code_first, cr.code_count)) {
+      if (over_budget) return too_much();
       return bad(at(SK::kCondRules, k, sizeof cr), "bad conditional rule");
     }
   }

@@ -515,6 +515,38 @@ TEST(RuntimeLoader, RejectsABitsetNamingARolePastTheLast) {
   EXPECT_EQ(t.error().message, "a role bitset names a role past the last");
 }
 
+// Every cell's conditional rules are checked where the cell references them. A
+// table whose cells all reference one long range makes that work the product of
+// the two counts: past a budget linear in its size, the loader refuses it
+// rather than keep a load busy (a crafted 256 MiB table could take hours).
+TEST(RuntimeLoader, RefusesTablesThatMultiplyItsWork) {
+  std::string src = "entity User { x: bool }\nrole r;\naction";
+  for (int i = 0; i < 60; ++i) src += (i ? ", a" : " a") + std::to_string(i);
+  src += ";\nresource";
+  for (int i = 0; i < 60; ++i) src += (i ? ", R" : " R") + std::to_string(i);
+  src += " actions *;\n";
+  for (int i = 0; i < 2000; ++i) src += "g" + std::to_string(i) + ": grant r a0 on R0 when principal.x;\n";
+  auto bytes = testing::compile_bytes(src, /*debug=*/false);
+  ASSERT_FALSE(bytes.empty());
+  ASSERT_TRUE(runtime::Table::load(bytes).has_value());
+  fmtx::SectionEntry* s = section(bytes, fmtx::SectionKind::kCells);
+  ASSERT_NE(s, nullptr);
+  auto* cells = reinterpret_cast<fmtx::Cell*>(bytes.data() + s->offset);
+  const fmtx::Cell busy = *std::max_element(cells, cells + s->count, [](const fmtx::Cell& x, const fmtx::Cell& y) {
+    return x.cond_count < y.cond_count;
+  });
+  ASSERT_EQ(busy.cond_count, 2000u);
+  for (uint32_t i = 0; i < s->count; ++i) {
+    cells[i].cond_first = busy.cond_first;
+    cells[i].cond_count = busy.cond_count;
+  }
+  fmtx::store_checksum(bytes);
+  auto t = runtime::Table::load(bytes);
+  ASSERT_FALSE(t.has_value());
+  EXPECT_EQ(t.error().code, runtime::LoadErrorCode::kTooLarge);
+  EXPECT_EQ(t.error().message, "its records are referenced so often that checking them would take too long");
+}
+
 TEST(RuntimeLoader, RejectsADebugFlagThatDisagreesWithTheSections) {
   auto bytes = testing::compile_bytes(kPolicy, /*debug=*/false);
   ASSERT_TRUE(runtime::Table::load(bytes).has_value());
