@@ -13,7 +13,7 @@
 // edge is taken on exactly the value Kleene logic gives: an erring left operand
 // of `and` leads to a copy of the right operand whose true means error, for
 // `error && true = error` but `error && false = false`. The construction
-// (compile_branches) shares copies with the same targets, so a condition of n
+// (BranchCompiler) shares copies with the same targets, so a condition of n
 // leaves takes a few times n nodes; a program that would need more than a bound
 // is not compiled and runs on the stack machine.
 #pragma once
