@@ -130,20 +130,20 @@ uint32_t BranchCompiler::emit(uint32_t node, Targets3 to) {
   uint32_t id = kError;
   switch (steps_[n.step].exec == Exec::kOperator ? n.op : f::Op::kCount) {
     case f::Op::kNot: id = emit(n.left, {on_true, on_false, on_error}); break;
-    case f::Op::kAnd: {
-      // left false: false; true: the right's value; error: false if the right is false, else error.
-      const uint32_t right = emit(n.right, to);
-      const uint32_t right_after_error =
-          t.nodes[n.left].can_err ? emit(n.right, {on_false, on_error, on_error}) : on_error;
-      id = emit(n.left, {on_false, right, right_after_error});
-      break;
-    }
+    case f::Op::kAnd:
     case f::Op::kOr: {
-      // left true: true; false: the right's value; error: true if the right is true, else error.
+      // The left operand's deciding value (false for `and`, true for `or`) is the
+      // result; its other value leaves the result to the right operand. So does an
+      // error, but the right's other value then means error (error && true and
+      // error || false are errors), while its deciding value still decides.
+      const size_t decides = n.op == f::Op::kAnd ? 0 : 1, passes = 1 - decides;
+      Targets3 after_error = to;
+      after_error[passes] = on_error;
       const uint32_t right = emit(n.right, to);
-      const uint32_t right_after_error =
-          t.nodes[n.left].can_err ? emit(n.right, {on_error, on_true, on_error}) : on_error;
-      id = emit(n.left, {right, on_true, right_after_error});
+      const uint32_t right_after_error = t.nodes[n.left].can_err ? emit(n.right, after_error) : on_error;
+      Targets3 left{right, right, right_after_error};
+      left[decides] = to[decides];
+      id = emit(n.left, left);
       break;
     }
     case f::Op::kEqual:
