@@ -37,6 +37,12 @@ first: grant a view on Doc when (principal.x && principal.y) || principal.z;
 second: grant b view on Doc when principal.z;
 )";
 
+// Sets up `b` for `action` on a Doc of tenant t by principal u of tenant t: the
+// request every test here varies only in roles and attributes.
+RequestBuilder& on_doc(RequestBuilder& b, const char* action) {
+  return b.action(action).resource_type("Doc").principal("u", "t").resource_tenant("t");
+}
+
 // The first conditional rule of (view, Doc), as the evaluator reads it.
 const runtime::Table::CondRef& first_cond(const runtime::Table& t) {
   const runtime::Table::HotCell& cell = t.hot_cell(*t.find_action("view"), *t.find_resource("Doc"));
@@ -110,7 +116,7 @@ TEST(Steps, BranchingProgramsKeepTheKleeneValueOfEveryCombination) {
       for (K y : {F, T, E}) {
         for (K z : {F, T, E}) {
           RequestBuilder b(*t);
-          b.action("view").resource_type("Doc").principal("u", "t").resource_tenant("t").role("a");
+          on_doc(b, "view").role("a");
           for (auto [name, v] : {std::pair{"x", x}, std::pair{"y", y}, std::pair{"z", z}}) {
             if (v != E) b.attr_bool(Root::kPrincipal, name, v == T);
           }
@@ -152,7 +158,7 @@ guarded: grant a view on Doc when (principal has x && principal.x) || (principal
   for (const Case& c : {Case{"absent", "true", true}, Case{"false", "absent", false}, Case{"true", "absent", true},
                         Case{"false", "false", false}, Case{"absent", "absent", false}}) {
     RequestBuilder b(*t);
-    b.action("view").resource_type("Doc").principal("u", "t").resource_tenant("t").role("a");
+    on_doc(b, "view").role("a");
     if (std::string(c.x) != "absent") b.attr_bool(Root::kPrincipal, "x", std::string(c.x) == "true");
     if (std::string(c.y) != "absent") b.attr_bool(Root::kPrincipal, "y", std::string(c.y) == "true");
     const runtime::Decision d = runtime::evaluate(*t, b.build());
@@ -186,7 +192,7 @@ TEST(Steps, ProgramsSharingInstructionsEachGetTheirOwnBranches) {
   // Role b's condition is now `x && y`, and role a's is unchanged.
   auto decide = [&](const char* role, bool x, bool y, bool z) {
     RequestBuilder b(**t);
-    b.action("view").resource_type("Doc").principal("u", "t").resource_tenant("t").role(role);
+    on_doc(b, "view").role(role);
     b.attr_bool(Root::kPrincipal, "x", x).attr_bool(Root::kPrincipal, "y", y).attr_bool(Root::kPrincipal, "z", z);
     return runtime::evaluate(**t, b.build()).allowed();
   };
@@ -208,7 +214,7 @@ TEST(Steps, ConditionsTooDeepForBranchesRunOnTheStackMachine) {
   for (K x : {F, T, E}) {
     for (K y : {F, T, E}) {
       RequestBuilder b(*t);
-      b.action("view").resource_type("Doc").principal("u", "t").resource_tenant("t").role("a");
+      on_doc(b, "view").role("a");
       if (x != E) b.attr_bool(Root::kPrincipal, "x", x == T);
       if (y != E) b.attr_bool(Root::kPrincipal, "y", y == T);
       const runtime::Decision d = runtime::evaluate(*t, b.build());
@@ -236,7 +242,7 @@ g: grant a view on Doc when resource.group in principal.groups;
     for (int i = 0; i < n; ++i) groups.push_back("g" + std::to_string(i));
     auto allowed = [&](const std::string& group) {
       RequestBuilder b(*t);
-      b.action("view").resource_type("Doc").principal("u", "t").resource_tenant("t").role("a");
+      on_doc(b, "view").role("a");
       b.attr_set(Root::kPrincipal, "groups", groups).attr(Root::kResource, "group", group);
       return runtime::evaluate(*t, b.build()).allowed();
     };
@@ -277,7 +283,7 @@ above: grant low, mid, high, clerk edit on Doc when principal.rank >= resource.r
   for (const Case& c : cases) {
     for (const char* action : {"view", "edit"}) {
       RequestBuilder b(*t);
-      b.action(action).resource_type("Doc").principal("u", "t").resource_tenant("t");
+      on_doc(b, action);
       for (const char* role : c.roles) b.role(role);
       b.attr(Root::kResource, "role", c.target);
       const runtime::Decision d = runtime::evaluate(*t, b.build());
@@ -321,7 +327,7 @@ TEST(Steps, TheLowestApplicableRoleRuleDecidesInEveryLayout) {
         << n << " " << spread;
     for (const char* role : {"all", "r0", "r1", "r2"}) {
       RequestBuilder b(*t);
-      b.action("view").resource_type("Doc").principal("u", "t").resource_tenant("t").role(role);
+      on_doc(b, "view").role(role);
       const runtime::Decision d = runtime::evaluate(*t, b.build());
       ASSERT_TRUE(d.allowed()) << n << " " << role;
       // Rules are numbered in source order: g(n-1) first. The role `all` holds
@@ -332,7 +338,7 @@ TEST(Steps, TheLowestApplicableRoleRuleDecidesInEveryLayout) {
     }
     if (spread) {
       RequestBuilder b(*t);
-      b.action("view").resource_type("Doc").principal("u", "t").resource_tenant("t").role("filler3");
+      on_doc(b, "view").role("filler3");
       EXPECT_FALSE(runtime::evaluate(*t, b.build()).allowed()) << n;
     }
   }
@@ -356,7 +362,7 @@ TEST(Steps, ConditionalRulesMatchTheirRolesInOneWordOrAcrossWords) {
   EXPECT_EQ(conds[1].word, runtime::Table::kMultiWord);
   auto decide = [&](const char* role, bool x) {
     RequestBuilder b(*t);
-    b.action("view").resource_type("Doc").principal("u", "t").resource_tenant("t").role(role);
+    on_doc(b, "view").role(role);
     b.attr_bool(Root::kPrincipal, "x", x);
     const runtime::Decision d = runtime::evaluate(*t, b.build());
     return d.allowed() ? std::string(t->rule_name(d.rule)) : std::string("deny");
