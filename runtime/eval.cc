@@ -694,38 +694,29 @@ Explanation explain(const Table& t, const Request& r, const CustomRoles* custom,
       x.rules.push_back(std::move(rt));
     }
   };
+  // A forbid applies unless its condition is false (an error fails closed); a
+  // grant only when it is true.
+  auto cond_rules = [&](bool forbid) {
+    for (uint32_t k = cell.cond_first; k < cell.cond_first + cell.cond_count; ++k) {
+      const f::CondRule& cr = t.cond_rules()[k];
+      const Table::CondRef& ref = t.cond_refs()[k];
+      if (cr.effect != (forbid ? 0 : 1)) continue;
+      RuleTrace rt{cr.rule, forbid, roles_match(c, ref), false, false, {}};
+      if (rt.role_matched) {
+        const Tri res = run(c, ref);
+        rt.applied = forbid ? res != kF : res == kT;
+        rt.error = res == kE;
+        if (res != kT) rt.failed = failed_parts(c, cr.code_first, cr.code_count, entity);
+      } else {
+        rt.failed = "the principal holds none of its roles";
+      }
+      x.rules.push_back(std::move(rt));
+    }
+  };
   role_rules(cell.forbid_first, cell.forbid_count, true);
-  for (uint32_t k = cell.cond_first; k < cell.cond_first + cell.cond_count; ++k) {
-    const f::CondRule& cr = t.cond_rules()[k];
-    const Table::CondRef& ref = t.cond_refs()[k];
-    if (cr.effect != 0) continue;
-    RuleTrace rt{cr.rule, true, roles_match(c, ref), false, false, {}};
-    if (rt.role_matched) {
-      const Tri res = run(c, ref);
-      rt.applied = res != kF;
-      rt.error = res == kE;
-      if (res != kT) rt.failed = failed_parts(c, cr.code_first, cr.code_count, entity);
-    } else {
-      rt.failed = "the principal holds none of its roles";
-    }
-    x.rules.push_back(std::move(rt));
-  }
+  cond_rules(true);
   role_rules(cell.grant_first, cell.grant_count, false);
-  for (uint32_t k = cell.cond_first; k < cell.cond_first + cell.cond_count; ++k) {
-    const f::CondRule& cr = t.cond_rules()[k];
-    const Table::CondRef& ref = t.cond_refs()[k];
-    if (cr.effect != 1) continue;
-    RuleTrace rt{cr.rule, false, roles_match(c, ref), false, false, {}};
-    if (rt.role_matched) {
-      const Tri res = run(c, ref);
-      rt.applied = res == kT;
-      rt.error = res == kE;
-      if (res != kT) rt.failed = failed_parts(c, cr.code_first, cr.code_count, entity);
-    } else {
-      rt.failed = "the principal holds none of its roles";
-    }
-    x.rules.push_back(std::move(rt));
-  }
+  cond_rules(false);
   const Decision& d = x.decision;
   if (d.allowed()) {
     x.summary = d.custom_role ? "allowed by a custom role"
