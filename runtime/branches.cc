@@ -22,6 +22,16 @@ struct Targets {
 // Leaves that never err (they read nothing that can be absent or ill-typed).
 bool leaf_can_err(Exec e) { return e != Exec::kConst && e != Exec::kHas && e != Exec::kIsRole && e != Exec::kIsType; }
 
+bool same_attribute(const Operand& x, const Operand& y) {
+  return x.source <= Source::kContextAttr && x.source == y.source && x.slot == y.slot;
+}
+
+// Whether leaf `s` reads the request attribute `o` as a value (steps.h): an
+// absent `o` then makes it err, whatever else it reads.
+bool errs_when_absent(const Step& s, const Operand& o) {
+  return (reads_value_a(s.exec) && same_attribute(s.a, o)) || (reads_value_b(s.exec) && same_attribute(s.b, o));
+}
+
 }  // namespace
 
 // The program as a tree, built from its postfix form, and the memo of the nodes
@@ -131,6 +141,16 @@ uint32_t BranchCompiler::emit(uint32_t node, Targets3 to) {
   switch (steps_[n.step].exec == Exec::kOperator ? n.op : f::Op::kCount) {
     case f::Op::kNot: id = emit(n.left, {on_true, on_false, on_error}); break;
     case f::Op::kAnd:
+      if (const Step& left = steps_[t.nodes[n.left].step], &right = steps_[t.nodes[n.right].step];
+          left.exec == Exec::kHas && errs_when_absent(right, left.a)) {
+        // `has a && test(a)`, the guard the checker asks for: the test alone runs,
+        // and `has a` only when it errs, to tell an absent `a` (false: `has` is
+        // never an error) from another error. One test where there were two.
+        const uint32_t on_test_error = leaf(t.nodes[n.left].step, {on_false, on_error, on_error});
+        id = leaf(t.nodes[n.right].step, {on_false, on_true, on_test_error});
+        break;
+      }
+      [[fallthrough]];
     case f::Op::kOr: {
       // The left operand's deciding value (false for `and`, true for `or`) is the
       // result; its other value leaves the result to the right operand. So does an

@@ -230,6 +230,11 @@ EDICT_HOT Tri leaf(const Ctx& c, const Step& s) {
       }
       return kF;
     }
+    case Exec::kInConstMask: {
+      if (!(a = value(c, s.a, sa))) return kE;
+      const auto id = static_cast<uint64_t>(a->i);
+      return tri(id < 64 && ((static_cast<uint64_t>(s.constant) >> id) & 1u));
+    }
     case Exec::kPrincipalIn:
       if (!(b = value(c, s.b, sb))) return kE;
       return tri(set_has_id(*b, c.r.principal));

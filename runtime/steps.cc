@@ -1,9 +1,46 @@
 // runtime/steps.cc: decoding a verified table's condition programs (steps.h).
 #include "runtime/steps.h"
 
+#include <algorithm>
+
 #include "runtime/table.h"
 
 namespace edict::runtime {
+
+bool reads_value_a(Exec e) {
+  switch (e) {
+    case Exec::kTruthy:
+    case Exec::kCmpIdConst:
+    case Exec::kCmpRankConst:
+    case Exec::kCmpStringConst:
+    case Exec::kCmpIdAttr:
+    case Exec::kCmpRankAttr:
+    case Exec::kCmpAttrToPrincipalRank:
+    case Exec::kCmpStringAttr:
+    case Exec::kCmpPrincipal:
+    case Exec::kInIdAttr:
+    case Exec::kInStringAttr:
+    case Exec::kInConst:
+    case Exec::kInConstMask:
+    case Exec::kConstInIds:
+    case Exec::kConstInStrings:
+    case Exec::kIsRoleAttr: return true;
+    default: return false;
+  }
+}
+bool reads_value_b(Exec e) {
+  switch (e) {
+    case Exec::kCmpIdAttr:
+    case Exec::kCmpRankAttr:
+    case Exec::kCmpPrincipalRankToAttr:
+    case Exec::kCmpStringAttr:
+    case Exec::kInIdAttr:
+    case Exec::kInStringAttr:
+    case Exec::kPrincipalIn: return true;
+    default: return false;
+  }
+}
+
 namespace {
 
 namespace f = format;
@@ -44,40 +81,6 @@ Operand decode_operand(const Table& t, uint8_t root, uint32_t slot) {
       break;
   }
   return o;
-}
-
-// The steps whose leaf reads the value (not only the presence) of operand a, or b.
-bool reads_value_a(Exec e) {
-  switch (e) {
-    case Exec::kTruthy:
-    case Exec::kCmpIdConst:
-    case Exec::kCmpRankConst:
-    case Exec::kCmpStringConst:
-    case Exec::kCmpIdAttr:
-    case Exec::kCmpRankAttr:
-    case Exec::kCmpAttrToPrincipalRank:
-    case Exec::kCmpStringAttr:
-    case Exec::kCmpPrincipal:
-    case Exec::kInIdAttr:
-    case Exec::kInStringAttr:
-    case Exec::kInConst:
-    case Exec::kConstInIds:
-    case Exec::kConstInStrings:
-    case Exec::kIsRoleAttr: return true;
-    default: return false;
-  }
-}
-bool reads_value_b(Exec e) {
-  switch (e) {
-    case Exec::kCmpIdAttr:
-    case Exec::kCmpRankAttr:
-    case Exec::kCmpPrincipalRankToAttr:
-    case Exec::kCmpStringAttr:
-    case Exec::kInIdAttr:
-    case Exec::kInStringAttr:
-    case Exec::kPrincipalIn: return true;
-    default: return false;
-  }
 }
 
 bool entityish(f::AttrKind k) { return k == f::AttrKind::kEntity || k == f::AttrKind::kTenant; }
@@ -157,10 +160,20 @@ Step decode(const Table& t, const f::Instr& in) {
       }
       break;
     }
-    case f::Op::kInConst:
+    case f::Op::kInConst: {
       s.a = decode_operand(t, in.root_a, in.a);
       s.exec = s.a.set ? Exec::kError : Exec::kInConst;
+      if (s.exec == Exec::kError || s.a.kind == f::AttrKind::kString) break;
+      // Ids below 64 (enum values, roles, small entities): one bit test.
+      const auto pool = t.pool().subspan(in.b, in.c);
+      if (std::all_of(pool.begin(), pool.end(), [](int64_t k) { return k >= 0 && k < 64; })) {
+        uint64_t mask = 0;
+        for (int64_t k : pool) mask |= uint64_t{1} << k;
+        s.exec = Exec::kInConstMask;
+        s.constant = static_cast<int64_t>(mask);
+      }
       break;
+    }
     case f::Op::kPrincipalIn:
       s.b = decode_operand(t, in.root_b, in.b);
       s.exec = s.b.want == ValueKind::kIdSet ? Exec::kPrincipalIn : Exec::kError;

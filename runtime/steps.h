@@ -73,6 +73,7 @@ enum class Exec : uint8_t {
   kInIdAttr,        // an id in a set of ids
   kInStringAttr,    // a string in a set of strings
   kInConst,
+  kInConstMask,     // kInConst of ids in [0, 64): `constant` has bit k set for each id k
   kPrincipalIn,
   kConstInIds,
   kConstInStrings,
@@ -80,6 +81,11 @@ enum class Exec : uint8_t {
   kIsRoleAttr,
   kIsType,
 };
+
+// Whether a leaf of this Exec reads the value (not only the presence) of its
+// operand a, or b: eval.cc's value(), which errs on an absent or ill-formed value.
+bool reads_value_a(Exec e);
+bool reads_value_b(Exec e);
 
 // A comparison as the set of three-way results that make it true: bit 0 less,
 // bit 1 equal, bit 2 greater.

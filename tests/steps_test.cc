@@ -130,9 +130,10 @@ TEST(Steps, BranchingProgramsKeepTheKleeneValueOfEveryCombination) {
   }
 }
 
-// `has x && test`, the guard the checker asks for: the test runs only after a
-// true `has`, so an absent attribute is never read (and is no error).
-TEST(Steps, GuardedTestsRunOnlyAfterTheirGuard) {
+// `has x && test`, the guard the checker asks for, runs as the test alone: an
+// absent x makes the test err, and only then does `has x` run, to tell absence
+// (false, no error) from an ill-formed x (an error).
+TEST(Steps, GuardedTestsRunAsOneTestAndTheirGuardOnlyOnError) {
   auto t = testing::compile_source(R"(
 entity User { x: bool?, y: bool? }
 action view;
@@ -144,26 +145,54 @@ guarded: grant a view on Doc when (principal has x && principal.x) || (principal
   const runtime::Table::CondRef& cond = first_cond(*t);
   ASSERT_EQ(cond.count, 7u);  // has x, x, and, has y, y, and, or
   const auto code = static_cast<uint32_t>(cond.code - t->steps().data());
-  const runtime::Branch& has_x = t->branches()[cond.branches];
-  EXPECT_EQ(has_x.step, code + 0);
-  ASSERT_LT(has_x.next[0], kFalse);
+  const runtime::Branch* nodes = t->branches();
+  const runtime::Branch& x = nodes[cond.branches];
+  EXPECT_EQ(x.step, code + 1) << "x runs first, without its guard";
+  EXPECT_EQ(x.next[1], kTrue);
+  ASSERT_LT(x.next[0], kFalse);
+  const runtime::Branch& y = nodes[x.next[0]];
+  EXPECT_EQ(y.step, code + 4) << "a false x goes on to y, without its guard";
+  EXPECT_EQ(y.next[0], kFalse);
+  EXPECT_EQ(y.next[1], kTrue);
+  ASSERT_LT(y.next[2], kFalse);
+  const runtime::Branch& has_y = nodes[y.next[2]];
+  EXPECT_EQ(has_y.step, code + 3) << "y in error: was it absent?";
+  EXPECT_EQ(has_y.next[0], kFalse) << "absent: `has y && y` is false";
+  EXPECT_EQ(has_y.next[1], kError) << "present but ill-formed: an error";
+  ASSERT_LT(x.next[2], kFalse);
+  const runtime::Branch& has_x = nodes[x.next[2]];
+  EXPECT_EQ(has_x.step, code + 0) << "x in error: was it absent?";
+  EXPECT_EQ(has_x.next[0], x.next[0]) << "absent: `has x && x` is false, on to y";
   ASSERT_LT(has_x.next[1], kFalse);
-  EXPECT_EQ(t->branches()[has_x.next[1]].step, code + 1) << "x runs after a true `has x`";
-  EXPECT_EQ(t->branches()[has_x.next[0]].step, code + 3) << "a false `has x` goes on to `has y`";
+  EXPECT_EQ(nodes[has_x.next[1]].step, code + 4) << "ill-formed: y decides, and its false is an error";
+  EXPECT_EQ(nodes[has_x.next[1]].next[0], kError);
+
+  // Every value of x and y: absent, false, true, and (x only) present but of the
+  // wrong kind, which the request builder never makes but a caller filling
+  // Request by hand can.
+  const uint32_t x_slot = *t->find_attr(Root::kPrincipal, "x");
   struct Case {
     const char* x;
     const char* y;
     bool allowed;
+    uint32_t errors;
   };
-  for (const Case& c : {Case{"absent", "true", true}, Case{"false", "absent", false}, Case{"true", "absent", true},
-                        Case{"false", "false", false}, Case{"absent", "absent", false}}) {
+  for (const Case& c : {Case{"absent", "true", true, 0}, Case{"false", "absent", false, 0},
+                        Case{"true", "absent", true, 0}, Case{"false", "false", false, 0},
+                        Case{"absent", "absent", false, 0}, Case{"ill", "true", true, 0},
+                        Case{"ill", "false", false, 1}, Case{"ill", "absent", false, 1}}) {
     RequestBuilder b(*t);
     on_doc(b, "view").role("a");
-    if (std::string(c.x) != "absent") b.attr_bool(Root::kPrincipal, "x", std::string(c.x) == "true");
-    if (std::string(c.y) != "absent") b.attr_bool(Root::kPrincipal, "y", std::string(c.y) == "true");
-    const runtime::Decision d = runtime::evaluate(*t, b.build());
+    const std::string cx = c.x, cy = c.y;
+    if (cx == "true" || cx == "false" || cx == "ill") b.attr_bool(Root::kPrincipal, "x", cx == "true");
+    if (cy != "absent") b.attr_bool(Root::kPrincipal, "y", cy == "true");
+    runtime::Request r = b.build();
+    std::vector<runtime::Value> attrs(r.principal_attrs.begin(), r.principal_attrs.end());
+    if (cx == "ill") attrs.at(x_slot) = runtime::Value::integer(1);
+    r.principal_attrs = attrs;
+    const runtime::Decision d = runtime::evaluate(*t, r);
     EXPECT_EQ(d.allowed(), c.allowed) << c.x << " " << c.y;
-    EXPECT_EQ(d.condition_errors, 0u) << c.x << " " << c.y;
+    EXPECT_EQ(d.condition_errors, c.errors) << c.x << " " << c.y;
   }
 }
 
@@ -248,6 +277,37 @@ g: grant a view on Doc when resource.group in principal.groups;
     };
     for (const std::string& g : groups) EXPECT_TRUE(allowed(g)) << n << " " << g;
     for (const char* other : {"a", "g", "g40", "zzz"}) EXPECT_FALSE(allowed(other)) << n << " " << other;
+  }
+}
+
+// `x in [...]` over ids below 64 tests one bit of a mask; a list with a larger id
+// is scanned. Both agree with the list on every value, and neither takes an id
+// past 63 for one below it.
+TEST(Steps, ConstantListsMatchTheirMembersAsMaskOrScan) {
+  std::string values;
+  for (int k = 0; k < 130; ++k) values += (k ? ", v" : "v") + std::to_string(k);
+  auto t = testing::compile_source("enum E { " + values + R"( }
+entity User { e: E }
+action view, edit;
+resource Doc { e: E } actions view, edit;
+role a;
+small: grant a view on Doc when resource.e in [v0, v1, v63];
+large: grant a edit on Doc when resource.e in [v1, v64, v129];
+)");
+  ASSERT_NE(t, nullptr);
+  auto cond_of = [&](const char* action) -> const runtime::Step& {
+    const runtime::Table::HotCell& cell = t->hot_cell(*t->find_action(action), *t->find_resource("Doc"));
+    return *t->cond_refs()[cell.conds].code;
+  };
+  EXPECT_EQ(cond_of("view").exec, runtime::Exec::kInConstMask);
+  EXPECT_EQ(cond_of("edit").exec, runtime::Exec::kInConst);
+  for (int k = 0; k < 130; ++k) {
+    for (const char* action : {"view", "edit"}) {
+      RequestBuilder b(*t);
+      on_doc(b, action).role("a").attr(Root::kResource, "e", "v" + std::to_string(k));
+      const bool member = std::string(action) == "view" ? (k == 0 || k == 1 || k == 63) : (k == 1 || k == 64 || k == 129);
+      EXPECT_EQ(runtime::evaluate(*t, b.build()).allowed(), member) << action << " v" << k;
+    }
   }
 }
 
