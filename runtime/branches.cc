@@ -71,15 +71,76 @@ uint32_t BranchCompiler::compile(uint32_t first, uint32_t count) {
     return leaf(first, {kTrue, kFalse, kError});
   }
   if (!build(first, count)) return kNoBranches;
+  return compile_tree(static_cast<uint32_t>(tree_->nodes.size()) - 1, count);
+}
+
+uint32_t BranchCompiler::compile_rule(uint32_t first, uint32_t count, RoleExceptions& except) {
+  except = {};
+  if (count == 0) return kTrue;
+  if (out_.size() >= max_nodes_) return kNoBranches;
+  if (!build(first, count)) return kNoBranches;
+  const uint32_t root = peel_exceptions(static_cast<uint32_t>(tree_->nodes.size()) - 1, except);
+  return compile_tree(root, count);
+}
+
+uint32_t BranchCompiler::compile_tree(uint32_t root, uint32_t count) {
+  if (root == Tree::kNone) return kTrue;  // nothing left once the exceptions are peeled
   base_ = out_.size();
   limit_ = std::min(base_ + 8 * size_t{count} + 16, max_nodes_);
   over_ = false;
-  const uint32_t root = emit(static_cast<uint32_t>(tree_->nodes.size()) - 1, {kFalse, kTrue, kError});
+  const uint32_t id = emit(root, {kFalse, kTrue, kError});
   if (over_) {
     out_.resize(base_);
     return kNoBranches;
   }
+  return id;
+}
+
+// Strips `!(principal is R)` conjuncts (also `!(principal is R || principal is
+// S)`) off the top of the tree, while their roles share one word, and returns
+// what remains: a node, or kNone if nothing does.
+uint32_t BranchCompiler::peel_exceptions(uint32_t root, RoleExceptions& except) const {
+  const Tree& t = *tree_;
+  if (exception_roles(root, except)) return Tree::kNone;
+  while (steps_[t.nodes[root].step].exec == Exec::kOperator && t.nodes[root].op == f::Op::kAnd) {
+    const Tree::Node& n = t.nodes[root];
+    if (exception_roles(n.right, except)) {
+      root = n.left;
+    } else if (exception_roles(n.left, except)) {
+      root = n.right;
+    } else {
+      break;
+    }
+  }
   return root;
+}
+
+// Adds to `except` the roles of `node` if it is `!(principal is R || ...)` and
+// they fit the word `except` is in; false, leaving it as it was, if not.
+bool BranchCompiler::exception_roles(uint32_t node, RoleExceptions& except) const {
+  const Tree& t = *tree_;
+  auto is_op = [&](uint32_t k, f::Op op) { return steps_[t.nodes[k].step].exec == Exec::kOperator && t.nodes[k].op == op; };
+  if (!is_op(node, f::Op::kNot)) return false;
+  RoleExceptions found = except;
+  uint32_t pending[kMaxDepth + 1];
+  uint32_t n = 0;
+  pending[n++] = t.nodes[node].left;
+  while (n > 0) {
+    const uint32_t k = pending[--n];
+    if (is_op(k, f::Op::kOr)) {
+      pending[n++] = t.nodes[k].left;  // depth <= kMaxDepth: at most one pending per level
+      pending[n++] = t.nodes[k].right;
+      continue;
+    }
+    const Step& s = steps_[t.nodes[k].step];
+    if (s.exec != Exec::kIsRole) return false;
+    const uint32_t role = s.in.a;
+    if (found.mask != 0 && role / 64 != found.word) return false;
+    found.word = role / 64;
+    found.mask |= uint64_t{1} << (role % 64);
+  }
+  except = found;
+  return true;
 }
 
 bool BranchCompiler::build(uint32_t first, uint32_t count) {

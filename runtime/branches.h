@@ -39,6 +39,16 @@ struct Branch {
   uint32_t step;     // which step `test` is (its index in Table::steps())
 };
 
+// Roles whose holders a rule's condition excludes outright: the top-level
+// conjuncts `!(principal is R)` (`unless principal is R`), all in one word of
+// the roles bitset. A principal holding one makes the whole condition false,
+// whatever the rest's value (false && error is false), so the evaluator tests
+// them with the rule's roles and runs only the rest.
+struct RoleExceptions {
+  uint32_t word = 0;
+  uint64_t mask = 0;  // none when 0
+};
+
 // Compiles programs of one table's steps into one vector of nodes. Reuses its
 // working memory between programs: a table has thousands of them. The nodes of
 // all programs together stay within a budget linear in the number of steps (a
@@ -56,11 +66,17 @@ class BranchCompiler {
   // `out`), a result if the program is constant, or kNoBranches if it would take
   // more than a small multiple of its length or is nested too deep.
   uint32_t compile(uint32_t first, uint32_t count);
+  // The same for a rule's condition, less the role exceptions it starts or ends
+  // with, which go to `except`.
+  uint32_t compile_rule(uint32_t first, uint32_t count, RoleExceptions& except);
 
  private:
   using Targets3 = std::array<uint32_t, 3>;
   struct Tree;
   bool build(uint32_t first, uint32_t count);
+  uint32_t compile_tree(uint32_t root, uint32_t count);
+  uint32_t peel_exceptions(uint32_t root, RoleExceptions& except) const;
+  bool exception_roles(uint32_t node, RoleExceptions& except) const;
   uint32_t emit(uint32_t node, Targets3 to);
   uint32_t leaf(uint32_t step, Targets3 to);
 

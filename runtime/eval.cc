@@ -348,9 +348,26 @@ EDICT_HOT uint32_t lowest_role_rule(const Ctx& c, const Table::RuleRolesRange& r
 }
 
 // Whether the principal holds one of a conditional rule's roles.
+bool holds_rule_roles(const Ctx& c, const Table::CondRef& cr) {
+  if (cr.roles_word < Table::kMultiWord) return c.in_words(cr.roles_word) && (c.roles.bits[cr.roles_word] & cr.mask) != 0;
+  return cr.roles_word == Table::kAllRoles || c.intersects(c.t.bits(cr.role_bits));
+}
+
+// holds_rule_roles() out of line, for the rules roles_match() does not test in place.
+[[gnu::noinline]] bool holds_rule_roles_slow(const Ctx& c, const Table::CondRef& cr) { return holds_rule_roles(c, cr); }
+
+// Whether a conditional rule's branching program decides it for this principal:
+// it holds one of the rule's roles and none of its condition's role exceptions
+// (`unless principal is R`), which make the condition false. In place: roles in
+// one word, and exceptions to a rule for everyone, the forbids policies write.
 EDICT_HOT bool roles_match(const Ctx& c, const Table::CondRef& cr) {
-  if (cr.word < Table::kMultiWord) return c.in_words(cr.word) && (c.roles.bits[cr.word] & cr.mask) != 0;
-  return cr.word == Table::kAllRoles || c.intersects(c.t.bits(cr.role_bits));
+  if (cr.word < Table::kExcepting) return c.in_words(cr.word) && (c.roles.bits[cr.word] & cr.mask) != 0;
+  if (cr.word == Table::kAllRoles) return true;
+  if (cr.word == Table::kExcepting) {
+    if (c.in_words(cr.except_word) && (c.roles.bits[cr.except_word] & cr.except_mask) != 0) return false;
+    if (cr.roles_word == Table::kAllRoles) return true;
+  }
+  return holds_rule_roles_slow(c, cr);
 }
 
 // Whether a custom role allows this request's (action, resource type).
@@ -706,9 +723,11 @@ Explanation explain(const Table& t, const Request& r, const CustomRoles* custom,
       const f::CondRule& cr = t.cond_rules()[k];
       const Table::CondRef& ref = t.cond_refs()[k];
       if (cr.effect != (forbid ? 0 : 1)) continue;
-      RuleTrace rt{cr.rule, forbid, roles_match(c, ref), false, false, {}};
+      RuleTrace rt{cr.rule, forbid, holds_rule_roles(c, ref), false, false, {}};
       if (rt.role_matched) {
-        const Tri res = run(c, ref);
+        // The whole condition, role exceptions included (the branching program
+        // leaves them to roles_match()).
+        const Tri res = run_program(c, ref.code, ref.count);
         rt.applied = forbid ? res != kF : res == kT;
         rt.error = res == kE;
         if (res != kT) rt.failed = failed_parts(c, cr.code_first, cr.code_count, entity);

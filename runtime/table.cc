@@ -188,33 +188,50 @@ void Table::index_cells() {
   // A rule's program is shared by every cell the rule covers: compiled once.
   branches_.reserve(steps_.size());  // about one node per leaf: rarely regrown
   BranchCompiler compiler(steps_, branches_);
+  // Programs are cached by first instruction (verified: < code size when count > 0).
   struct Compiled {
     uint32_t count = 0;  // of the program from this instruction compiled last (0: none)
     uint32_t root = 0;
+    RoleExceptions except;  // of a rule's condition
   };
-  std::vector<Compiled> compiled(code_.size());
-  auto compile = [&](uint32_t first, uint32_t count) {
-    if (count == 0) return compiler.compile(first, 0);
-    Compiled& c = compiled[first];  // verified: first < code size
-    if (c.count != count) c = {count, compiler.compile(first, count)};
-    return c.root;
+  std::vector<Compiled> compiled_entries(code_.size()), compiled_rules(code_.size());
+  const Compiled always{0, compiler.compile(0, 0), {}};  // the empty program
+  auto compile_entry = [&](uint32_t first, uint32_t count) -> const Compiled& {
+    if (count == 0) return always;
+    Compiled& c = compiled_entries[first];
+    if (c.count != count) c = {count, compiler.compile(first, count), {}};
+    return c;
+  };
+  auto compile_rule = [&](uint32_t first, uint32_t count) -> const Compiled& {
+    if (count == 0) return always;
+    Compiled& c = compiled_rules[first];
+    if (c.count != count) {
+      c.count = count;
+      c.root = compiler.compile_rule(first, count, c.except);
+    }
+    return c;
   };
   cond_refs_.reserve(cond_rules_.size());
   for (const f::CondRule& cr : cond_rules_) {
-    CondRef ref{compile(cr.code_first, cr.code_count),
+    const Compiled& c = compile_rule(cr.code_first, cr.code_count);
+    CondRef ref{c.root,
                 cr.rule,
                 steps_.data() + cr.code_first,
                 cr.code_count,
                 kAllRoles,
                 0,
                 cr.obligations,
-                cr.role_bits};
-    if (cr.all_roles == 0) ref.word = one_word(cr.role_bits, ref.mask);
+                cr.role_bits,
+                kAllRoles,
+                c.except.word,
+                c.except.mask};
+    if (cr.all_roles == 0) ref.roles_word = one_word(cr.role_bits, ref.mask);
+    ref.word = ref.except_mask != 0 ? kExcepting : ref.roles_word;
     cond_refs_.push_back(ref);
   }
   catalog_branches_.reserve(catalog_entries_.size());
   for (const f::CatalogEntry& e : catalog_entries_) {
-    catalog_branches_.push_back(compile(e.code_first, e.code_count));
+    catalog_branches_.push_back(compile_entry(e.code_first, e.code_count).root);
   }
   // Each catalog's entries are sorted by (action, resource) (verify() checked):
   // runs of one cell are adjacent.

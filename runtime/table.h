@@ -122,6 +122,7 @@ class Table {
   static constexpr uint32_t kMultiWord = UINT32_MAX - 2;  // the roles span words: test the whole bitset
   static constexpr uint32_t kSearched = UINT32_MAX - 1;   // a large cell: search from the held roles
   static constexpr uint32_t kAllRoles = UINT32_MAX;       // a rule for every principal
+  static constexpr uint32_t kExcepting = UINT32_MAX - 3;  // a conditional rule with role exceptions
 
   // A cell's unconditional grants (or forbids) as the roles of each rule, one
   // record per (rule, bitset word), sorted by rule: the first record whose roles
@@ -148,7 +149,14 @@ class Table {
   // A conditional rule as the evaluator reads it: its condition as a branching
   // program (branches.h), or, if it has none (kNoBranches), as `count` decoded
   // steps from `code`; its roles as one word's mask where they fit in one
-  // (`word`), else kMultiWord (bitset `role_bits`) or kAllRoles.
+  // (`roles_word`), else kMultiWord (bitset `role_bits`) or kAllRoles.
+  //
+  // The branching program leaves out the condition's role exceptions (`unless
+  // principal is R`, branches.h): a principal holding a role of `except_mask` in
+  // roles word `except_word` is not one the rule applies to. `code` is always the
+  // whole condition (explain() runs it). `word` is what the decision path tests
+  // first: `roles_word`, or kExcepting for a rule with exceptions, so that the
+  // others pay nothing for them.
   struct CondRef {
     uint32_t branches;
     uint32_t rule;
@@ -158,7 +166,11 @@ class Table {
     uint64_t mask;
     uint64_t obligations;
     uint32_t role_bits;
+    uint32_t roles_word;
+    uint32_t except_word;
+    uint64_t except_mask;
   };
+  static_assert(sizeof(CondRef) == 64);
   // Everything the decision path reads of a cell, in one cache line.
   struct alignas(64) HotCell {
     RuleRolesRange forbids, grants;

@@ -474,6 +474,9 @@ TEST(PolicyGen, CoversTheLanguage) {
       if (!r.obligations.empty()) ++seen["with"];
       if (r.when) count_condition(*r.when, seen);
       if (r.unless) count_condition(*r.unless, seen);
+      if (r.unless && r.unless->kind == ast::ExprKind::kIs && r.unless->children[0]->root == ast::Root::kPrincipal) {
+        ++seen["unless principal is"];
+      }
       if (r.when && r.unless) ++seen["when and unless"];
     }
     for (const auto& cat : p.catalogs) {
@@ -491,7 +494,8 @@ TEST(PolicyGen, CoversTheLanguage) {
                         "principal has", "resource has", "context has", "principal is", "resource is", "Role value is",
                         "superadmin", "role extending the superadmin", "rank ladder", "category", "action group",
                         "more than 64 roles", "more than 32 obligation instances", "more than 30 rules", "grant",
-                        "forbid", "forbid for everyone", "with", "when and unless", "catalog", "catalog condition"}) {
+                        "forbid", "forbid for everyone", "with", "when and unless", "unless principal is", "catalog",
+                        "catalog condition"}) {
     EXPECT_GE(seen[k], 3) << "generated policies rarely contain: " << k << "\n" << all.str();
   }
 }

@@ -280,6 +280,75 @@ g: grant a view on Doc when resource.group in principal.groups;
   }
 }
 
+// `unless principal is R` (and `!(principal is R || principal is S)`) at the top
+// of a condition is tested with the rule's roles, not as a node of its program:
+// whatever the rest's value, errors included, the rule does not apply to a holder.
+TEST(Steps, RoleExceptionsAreTestedWithTheRulesRoles) {
+  auto t = testing::compile_source(R"(
+entity User { x: bool }
+action view, edit, delete;
+resource Doc actions view, edit, delete;
+role a;
+role b extends a;
+role c;
+one: forbid view on Doc when principal.x unless principal is b;
+two: forbid edit on Doc unless principal is b || principal is c;
+three: forbid a delete on Doc unless principal is b;
+everyone: grant a, c view, edit, delete on Doc;
+)");
+  ASSERT_NE(t, nullptr);
+  auto cond_of = [&](const char* action) -> const runtime::Table::CondRef& {
+    const runtime::Table::HotCell& cell = t->hot_cell(*t->find_action(action), *t->find_resource("Doc"));
+    return t->cond_refs()[cell.conds];
+  };
+  const uint32_t b = 1, c = 2;  // roles are numbered in declaration order
+  ASSERT_EQ(t->role_name(b), "b");
+  ASSERT_EQ(t->role_name(c), "c");
+  const runtime::Table::CondRef& one = cond_of("view");
+  EXPECT_EQ(one.except_mask, uint64_t{1} << b);
+  ASSERT_LT(one.branches, kFalse);
+  EXPECT_EQ(t->branches()[one.branches].step, static_cast<uint32_t>(one.code - t->steps().data()))
+      << "only `principal.x` is left to run";
+  EXPECT_EQ(t->branches()[one.branches].next[1], kTrue);
+  const runtime::Table::CondRef& two = cond_of("edit");
+  EXPECT_EQ(two.except_mask, (uint64_t{1} << b) | (uint64_t{1} << c));
+  EXPECT_EQ(two.branches, kTrue) << "nothing is left: the rule applies to every other principal";
+  const runtime::Table::CondRef& three = cond_of("delete");
+  EXPECT_EQ(three.word, runtime::Table::kExcepting);
+  EXPECT_EQ(three.roles_word, 0u) << "a's roles, in word 0";
+
+  struct Case {
+    const char* role;
+    const char* action;
+    const char* x;  // "absent" makes `principal.x` an error
+    bool allowed;
+    uint32_t errors;
+  };
+  for (const Case& k : {Case{"a", "view", "false", true, 0}, Case{"a", "view", "true", false, 0},
+                        Case{"a", "view", "absent", false, 1}, Case{"b", "view", "true", true, 0},
+                        Case{"b", "view", "absent", true, 0}, Case{"c", "view", "absent", false, 1},
+                        Case{"a", "edit", "false", false, 0}, Case{"b", "edit", "false", true, 0},
+                        Case{"c", "edit", "false", true, 0}, Case{"a", "delete", "false", false, 0},
+                        Case{"b", "delete", "false", true, 0}, Case{"c", "delete", "false", true, 0}}) {
+    RequestBuilder rb(*t);
+    on_doc(rb, k.action).role(k.role);
+    if (std::string(k.x) != "absent") rb.attr_bool(Root::kPrincipal, "x", std::string(k.x) == "true");
+    const runtime::Decision d = runtime::evaluate(*t, rb.build());
+    EXPECT_EQ(d.allowed(), k.allowed) << k.role << " " << k.action << " " << k.x;
+    EXPECT_EQ(d.condition_errors, k.errors) << k.role << " " << k.action << " " << k.x;
+    // explain() runs the whole condition: the same decision, and the exception
+    // is the part that failed, not the roles.
+    const runtime::Explanation x = runtime::explain(*t, rb.build());
+    EXPECT_EQ(x.decision.allowed(), k.allowed) << k.role << " " << k.action << " " << k.x;
+    ASSERT_FALSE(x.rules.empty());
+    const runtime::RuleTrace& forbid = x.rules.front();
+    EXPECT_EQ(forbid.role_matched, std::string(k.action) != "delete" || std::string(k.role) != "c");
+    if (std::string(k.role) == "b") {
+      EXPECT_NE(forbid.failed.find("principal is b"), std::string::npos) << forbid.failed;
+    }
+  }
+}
+
 // `x in [...]` over ids below 64 tests one bit of a mask; a list with a larger id
 // is scanned. Both agree with the list on every value, and neither takes an id
 // past 63 for one below it.

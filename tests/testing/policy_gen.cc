@@ -384,6 +384,12 @@ class Gen {
     }
     if (when.empty() && rng_.chance(65)) when = condition(depth_);
     if (unless.empty() && rng_.chance(30)) unless = condition(depth_);
+    if (unless.empty() && rng_.chance(10)) {
+      // The role exception policies write most, which the runtime tests with the
+      // rule's roles (branches.h, RoleExceptions).
+      unless = "principal is " + constant({VK::kRole});
+      if (rng_.chance(30)) unless = "(" + unless + " || principal is " + constant({VK::kRole}) + ")";
+    }
     if (!when.empty()) s += " when " + when;
     if (!unless.empty()) s += " unless " + unless;
     if (grant && rng_.chance(35)) s += " with " + obligations();
