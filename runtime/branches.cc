@@ -57,7 +57,10 @@ struct BranchCompiler::Tree {
 };
 
 BranchCompiler::BranchCompiler(std::span<const Step> steps, std::vector<Branch>& out)
-    : steps_(steps), out_(out), tree_(std::make_unique<Tree>()), max_nodes_(out.size() + 4 * steps.size() + 1024) {}
+    : steps_(steps),
+      out_(out),
+      tree_(std::make_unique<Tree>()),
+      max_nodes_(std::min(out.size() + 4 * steps.size() + 1024, size_t{kChainResult})) {}
 
 BranchCompiler::~BranchCompiler() = default;
 
@@ -71,7 +74,7 @@ uint32_t BranchCompiler::compile(uint32_t first, uint32_t count) {
     return leaf(first, {kTrue, kFalse, kError});
   }
   if (!build(first, count)) return kNoBranches;
-  return compile_tree(static_cast<uint32_t>(tree_->nodes.size()) - 1, count);
+  return compile_tree(static_cast<uint32_t>(tree_->nodes.size()) - 1, count, {kFalse, kTrue, kError});
 }
 
 uint32_t BranchCompiler::compile_rule(uint32_t first, uint32_t count, RoleExceptions& except) {
@@ -80,15 +83,39 @@ uint32_t BranchCompiler::compile_rule(uint32_t first, uint32_t count, RoleExcept
   if (out_.size() >= max_nodes_) return kNoBranches;
   if (!build(first, count)) return kNoBranches;
   const uint32_t root = peel_exceptions(static_cast<uint32_t>(tree_->nodes.size()) - 1, except);
-  return compile_tree(root, count);
+  if (root == Tree::kNone) return kTrue;  // nothing left once the exceptions are peeled
+  return compile_tree(root, count, {kFalse, kTrue, kError});
 }
 
-uint32_t BranchCompiler::compile_tree(uint32_t root, uint32_t count) {
-  if (root == Tree::kNone) return kTrue;  // nothing left once the exceptions are peeled
+uint32_t BranchCompiler::compile_chain(std::span<const std::pair<uint32_t, uint32_t>> conditions) {
+  if (conditions.empty() || conditions.size() > kMaxChain) return kNoBranches;
+  const size_t chain_base = out_.size();
+  uint32_t next = kFalse;  // where the k-th condition's false leads: the next one's root
+  for (size_t k = conditions.size(); k-- > 0;) {
+    const auto [first, count] = conditions[k];
+    const auto applies = static_cast<uint32_t>(kChainResult + 2 * k);
+    if (count == 0) {  // no condition: it applies
+      next = applies;
+      continue;
+    }
+    next = out_.size() < max_nodes_ && build(first, count)
+               ? compile_tree(static_cast<uint32_t>(tree_->nodes.size()) - 1, count, {next, applies, applies + 1})
+               : kNoBranches;
+    if (next == kNoBranches) {
+      out_.resize(chain_base);
+      return kNoBranches;
+    }
+  }
+  return next;
+}
+
+// Emits the tree under `root` with the given targets, within its share of the
+// budget; kNoBranches (and nothing emitted) past it.
+uint32_t BranchCompiler::compile_tree(uint32_t root, uint32_t count, Targets3 to) {
   base_ = out_.size();
   limit_ = std::min(base_ + 8 * size_t{count} + 16, max_nodes_);
   over_ = false;
-  const uint32_t id = emit(root, {kFalse, kTrue, kError});
+  const uint32_t id = emit(root, to);
   if (over_) {
     out_.resize(base_);
     return kNoBranches;

@@ -33,6 +33,12 @@ namespace edict::runtime {
 inline constexpr uint32_t kBranchResult = UINT32_MAX - 3;
 inline constexpr uint32_t kNoBranches = UINT32_MAX;  // a program left to the stack machine
 
+// A forbid chain (compile_chain) ends in false, or in kChainResult + 2k + e:
+// its k-th forbid applies, e = 1 if because its condition erred. Node ids stay
+// below kChainResult (the node budget is far smaller).
+inline constexpr uint32_t kChainResult = 1u << 31;
+inline constexpr uint32_t kMaxChain = 64;
+
 struct Branch {
   const Step* test;  // a leaf (a Step whose exec is not kOperator)
   uint32_t next[3];  // by the test's value (false, true, error): a node id, or the result
@@ -70,11 +76,19 @@ class BranchCompiler {
   // with, which go to `except`.
   uint32_t compile_rule(uint32_t first, uint32_t count, RoleExceptions& except);
 
+  // One branching program for consecutive forbids of a cell, each for every
+  // principal and without role exceptions, given as the (first, count) of their
+  // conditions in rule order (at most kMaxChain): the first whose condition is
+  // not false decides the forbids, so the k-th program's false leads to the
+  // (k+1)-th, and its true and error to the chain's results (kChainResult). One
+  // walk instead of one per rule. kNoBranches if any does not compile.
+  uint32_t compile_chain(std::span<const std::pair<uint32_t, uint32_t>> conditions);
+
  private:
   using Targets3 = std::array<uint32_t, 3>;
   struct Tree;
   bool build(uint32_t first, uint32_t count);
-  uint32_t compile_tree(uint32_t root, uint32_t count);
+  uint32_t compile_tree(uint32_t root, uint32_t count, Targets3 to);
   uint32_t peel_exceptions(uint32_t root, RoleExceptions& except) const;
   bool exception_roles(uint32_t node, RoleExceptions& except) const;
   uint32_t emit(uint32_t node, Targets3 to);

@@ -295,16 +295,21 @@ EDICT_HOT void execute(const Ctx& c, const Step& s, Tri* stack, uint32_t& sp) {
 
 // Runs a condition: its branching program (branches.h), one leaf per node, only
 // the leaves that decide; or, without one, its steps on the stack machine.
-EDICT_HOT Tri run(const Ctx& c, uint32_t root, const Step* code, uint32_t count) {
+// Returns the result node: kBranchResult + the condition's value, or a forbid
+// chain's result (kChainResult + 2k + e).
+EDICT_HOT uint32_t run_to_result(const Ctx& c, uint32_t root, const Step* code, uint32_t count) {
   if (root == kNoBranches) [[unlikely]] {
-    return run_program(c, code, count);
+    return kBranchResult + run_program(c, code, count);
   }
   const Branch* const nodes = c.t.branches();
-  while (root < kBranchResult) {
+  while (root < kChainResult) {
     const Branch& b = nodes[root];
     root = b.next[leaf(c, *b.test)];
   }
-  return static_cast<Tri>(root - kBranchResult);
+  return root;
+}
+EDICT_HOT Tri run(const Ctx& c, uint32_t root, const Step* code, uint32_t count) {
+  return static_cast<Tri>(run_to_result(c, root, code, count) - kBranchResult);
 }
 EDICT_HOT Tri run(const Ctx& c, const Table::CondRef& cr) { return run(c, cr.branches, cr.code, cr.count); }
 
@@ -394,14 +399,26 @@ bool custom_allows(const Ctx& c, const CustomRoles& custom, uint32_t index, uint
 // without them (role-only decisions) skips them on one test of its count.
 
 // The lowest applicable rule among `forbid` and the conditional forbids `conds`.
+// The first of them that applies decides (they are sorted by rule), and counts
+// an error if its condition erred: an erring forbid applies, and no other
+// forbid's condition is run after it.
 EDICT_HOT uint32_t conditional_forbids(const Ctx& c, const Table::CondRef* conds, uint32_t count, uint32_t forbid,
                                       Decision& d) {
   for (const Table::CondRef *cr = conds, *const end = conds + count; cr < end; ++cr) {
     if (cr->rule > forbid) break;  // sorted by rule: none after it can decide
     if (!roles_match(c, *cr)) continue;
-    const Tri res = run(c, *cr);
-    if (res == kE) ++d.condition_errors;
-    if (res != kF) forbid = cr->rule;
+    const uint32_t res = run_to_result(c, cr->branches, cr->code, cr->count);
+    if (res == kBranchResult + kF) continue;
+    if (res >= kBranchResult) {
+      d.condition_errors += res == kBranchResult + kE ? 1 : 0;
+      return cr->rule;
+    }
+    // A chain: its k-th forbid applies, unless a lower rule already does (the
+    // chain ran past it, where the loop would have stopped).
+    const uint32_t rule = c.t.chain_rules()[cr->chain + ((res - kChainResult) >> 1)];
+    if (rule > forbid) return forbid;
+    d.condition_errors += (res - kChainResult) & 1u;
+    return rule;
   }
   return forbid;
 }

@@ -12,6 +12,7 @@
 #include <bit>
 #include <cstring>
 #include <fstream>
+#include <map>
 #include <sstream>
 
 #include "runtime/format/checksum.h"
@@ -224,6 +225,7 @@ void Table::index_cells() {
                 cr.role_bits,
                 kAllRoles,
                 c.except.word,
+                kNoChain,
                 c.except.mask};
     if (cr.all_roles == 0) ref.roles_word = one_word(cr.role_bits, ref.mask);
     ref.word = ref.except_mask != 0 ? kExcepting : ref.roles_word;
@@ -266,6 +268,75 @@ void Table::index_cells() {
     // verify() checked that a cell's conditional rules are its forbids, then its grants.
     while (x.cond_forbids < cell.cond_count && cond_rules_[cell.cond_first + x.cond_forbids].effect == 0) ++x.cond_forbids;
     x.cond_grants = cell.cond_count - x.cond_forbids;
+  }
+  chain_forbids(compiler);
+}
+
+void Table::chain_forbids(BranchCompiler& compiler) {
+  // A forbid can join a chain if it is for everyone, has no role exceptions and
+  // has a branching program (so its condition compiles into one).
+  auto chainable = [&](const CondRef& cr) {
+    return cr.word == kAllRoles && cr.branches != kNoBranches;
+  };
+  // Chains are compiled once per sequence of (rule, condition): the forbids for
+  // everyone of a policy are in every cell, the same ones.
+  std::map<std::vector<uint32_t>, CondRef> chains;
+  std::vector<uint32_t> key;
+  std::vector<std::pair<uint32_t, uint32_t>> conditions;
+  // Chained cells get their own copy of their CondRefs, at most twice as many as
+  // there are conditional rules (a crafted table's cells may all share one long
+  // range); cells past that keep their forbids one by one.
+  const size_t max_refs = 3 * cond_refs_.size() + 1024;
+  for (HotCell& x : hot_cells_) {
+    const uint32_t first = x.conds, forbids = x.cond_forbids;
+    bool any = false;
+    for (uint32_t k = first; k + 1 < first + forbids && !any; ++k) {
+      any = chainable(cond_refs_[k]) && chainable(cond_refs_[k + 1]);
+    }
+    if (!any || cond_refs_.size() + x.cond_forbids + x.cond_grants > max_refs) continue;
+    const auto conds = static_cast<uint32_t>(cond_refs_.size());
+    for (uint32_t k = first; k < first + forbids;) {
+      uint32_t end = k;
+      while (end < first + forbids && end - k < kMaxChain && chainable(cond_refs_[end])) ++end;
+      if (end - k < 2) {
+        const CondRef alone = cond_refs_[k];
+        cond_refs_.push_back(alone);
+        ++k;
+        continue;
+      }
+      key.clear();
+      conditions.clear();
+      for (uint32_t j = k; j < end; ++j) {
+        const CondRef& cr = cond_refs_[j];
+        const auto code_first = static_cast<uint32_t>(cr.code - steps_.data());
+        key.insert(key.end(), {cr.rule, code_first, cr.count});
+        conditions.emplace_back(code_first, cr.count);
+      }
+      auto [it, added] = chains.try_emplace(key, cond_refs_[k]);
+      CondRef& chain = it->second;
+      if (added) {
+        chain.branches = compiler.compile_chain(conditions);
+        chain.chain = static_cast<uint32_t>(chain_rules_.size());
+        for (uint32_t j = k; j < end; ++j) chain_rules_.push_back(cond_refs_[j].rule);
+        chain.code = nullptr;
+        chain.count = 0;
+      }
+      if (chain.branches == kNoBranches) {  // past the node budget: the forbids one by one
+        for (uint32_t j = k; j < end; ++j) {
+          const CondRef alone = cond_refs_[j];
+          cond_refs_.push_back(alone);
+        }
+      } else {
+        cond_refs_.push_back(chain);
+      }
+      k = end;
+    }
+    x.cond_forbids = static_cast<uint32_t>(cond_refs_.size()) - conds;
+    for (uint32_t k = first + forbids; k < first + forbids + x.cond_grants; ++k) {
+      const CondRef grant = cond_refs_[k];
+      cond_refs_.push_back(grant);
+    }
+    x.conds = conds;
   }
 }
 

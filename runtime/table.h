@@ -157,6 +157,11 @@ class Table {
   // whole condition (explain() runs it). `word` is what the decision path tests
   // first: `roles_word`, or kExcepting for a rule with exceptions, so that the
   // others pay nothing for them.
+  //
+  // A forbid chain (branches.h) is one CondRef for consecutive forbids of a cell:
+  // `branches` its program, `rule` the first forbid's rule, `chain` where its
+  // rules start in chain_rules() (kNoChain for any other CondRef), and no code.
+  static constexpr uint32_t kNoChain = UINT32_MAX;
   struct CondRef {
     uint32_t branches;
     uint32_t rule;
@@ -168,6 +173,7 @@ class Table {
     uint32_t role_bits;
     uint32_t roles_word;
     uint32_t except_word;
+    uint32_t chain;
     uint64_t except_mask;
   };
   static_assert(sizeof(CondRef) == 64);
@@ -185,7 +191,12 @@ class Table {
   }
   // The records of a range that is not kSearched.
   std::span<const RuleRoles> rule_roles(const RuleRolesRange& r) const { return {rule_roles_.data() + r.first, r.count}; }
+  // cond_refs()[k] is the conditional rule cond_rules()[k]; after them come the
+  // CondRefs of cells whose forbids run as chains (HotCell::conds says where a
+  // cell's start).
   const CondRef* cond_refs() const { return cond_refs_.data(); }
+  // The rules of the forbid chains, each chain's in order.
+  const uint32_t* chain_rules() const { return chain_rules_.data(); }
   // The nodes of every branching program; a program's root is an index here.
   const Branch* branches() const { return branches_.data(); }
   // The branching program of catalog_entries()[entry]'s condition (or kNoBranches).
@@ -208,6 +219,7 @@ class Table {
   const format::Header& header() const { return *reinterpret_cast<const format::Header*>(bytes_.data()); }
   std::optional<LoadError> verify();
   void index_cells();  // implied_, hot_cells_, rule_roles_, cond_refs_, branches_ (after steps_)
+  void chain_forbids(BranchCompiler& compiler);  // the forbid chains of hot_cells_ (index_cells())
 
   std::vector<uint64_t> aligned_;  // the bytes, 8-aligned so records are read in place
   std::span<const std::byte> bytes_;
@@ -238,7 +250,8 @@ class Table {
   std::vector<ImpliedRoles> implied_;   // per role
   std::vector<HotCell> hot_cells_;      // per cell
   std::vector<RuleRoles> rule_roles_;   // the ranges of hot_cells_
-  std::vector<CondRef> cond_refs_;      // per conditional rule, in cond_rules_ order
+  std::vector<CondRef> cond_refs_;      // per conditional rule, in cond_rules_ order; then chained cells'
+  std::vector<uint32_t> chain_rules_;   // CondRef::chain indexes here
   std::vector<uint32_t> catalog_branches_;  // per catalog entry
   std::vector<CatalogRun> catalog_runs_;    // by cell
   std::vector<uint32_t> catalog_runs_first_;  // per cell and one more: where its runs start

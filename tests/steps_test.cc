@@ -280,6 +280,82 @@ g: grant a view on Doc when resource.group in principal.groups;
   }
 }
 
+// Consecutive forbids for everyone run as one chain (branches.h): one walk, whose
+// result names the forbid that applies. The first applicable forbid still
+// decides, with an error counted only if its own condition erred; and a chain
+// that runs past a lower unconditional forbid (`only_b`) leaves it deciding.
+TEST(Steps, ForbidsForEveryoneRunAsOneChainWithTheSameDecisions) {
+  auto t = testing::compile_source(R"(
+entity User { x: bool, y: bool, z: bool }
+action view;
+resource Doc actions view;
+role a;
+role b;
+f0: forbid view on Doc unless principal.x;
+only_b: forbid b view on Doc;
+f2: forbid view on Doc when principal.x && principal.y;
+b_only: forbid b view on Doc when principal.z;
+f4: forbid view on Doc when principal.y || principal.z;
+f5: forbid view on Doc when !principal.z;
+g: grant a, b view on Doc;
+)");
+  ASSERT_NE(t, nullptr);
+  const runtime::Table::HotCell& cell = t->hot_cell(*t->find_action("view"), *t->find_resource("Doc"));
+  ASSERT_EQ(cell.cond_forbids, 3u) << "[f0, f2], b_only, [f4, f5]";
+  const runtime::Table::CondRef* conds = t->cond_refs() + cell.conds;
+  ASSERT_NE(conds[0].chain, runtime::Table::kNoChain);
+  EXPECT_EQ(t->chain_rules()[conds[0].chain], 0u);
+  EXPECT_EQ(t->chain_rules()[conds[0].chain + 1], 2u);
+  EXPECT_EQ(conds[1].chain, runtime::Table::kNoChain) << "b_only is for b alone";
+  EXPECT_EQ(conds[1].rule, 3u);
+  ASSERT_NE(conds[2].chain, runtime::Table::kNoChain);
+  EXPECT_EQ(t->chain_rules()[conds[2].chain], 4u);
+  EXPECT_EQ(t->chain_rules()[conds[2].chain + 1], 5u);
+
+  struct Forbid {
+    uint32_t rule;
+    bool b_only;
+    std::function<K(K, K, K)> value;
+  };
+  const Forbid forbids[] = {
+      {0, false, [](K x, K, K) { return k_not(x); }},
+      {1, true, [](K, K, K) { return T; }},
+      {2, false, [](K x, K y, K) { return k_and(x, y); }},
+      {3, true, [](K, K, K z) { return z; }},
+      {4, false, [](K, K y, K z) { return k_or(y, z); }},
+      {5, false, [](K, K, K z) { return k_not(z); }},
+  };
+  for (const char* role : {"a", "b"}) {
+    for (K x : {F, T, E}) {
+      for (K y : {F, T, E}) {
+        for (K z : {F, T, E}) {
+          RequestBuilder b(*t);
+          on_doc(b, "view").role(role);
+          for (auto [name, v] : {std::pair{"x", x}, std::pair{"y", y}, std::pair{"z", z}}) {
+            if (v != E) b.attr_bool(Root::kPrincipal, name, v == T);
+          }
+          uint32_t want_rule = runtime::kNoRule, want_errors = 0;
+          for (const Forbid& f : forbids) {
+            if (f.b_only && std::string(role) != "b") continue;
+            const K v = f.value(x, y, z);
+            if (v == F) continue;
+            want_rule = f.rule;
+            want_errors = v == E ? 1 : 0;
+            break;
+          }
+          const runtime::Decision d = runtime::evaluate(*t, b.build());
+          const std::string what = std::string(role) + " " + std::to_string(x) + std::to_string(y) + std::to_string(z);
+          EXPECT_EQ(d.allowed(), want_rule == runtime::kNoRule) << what;
+          if (want_rule != runtime::kNoRule) {
+            EXPECT_EQ(d.rule, want_rule) << what;
+          }
+          EXPECT_EQ(d.condition_errors, want_errors) << what;
+        }
+      }
+    }
+  }
+}
+
 // `unless principal is R` (and `!(principal is R || principal is S)`) at the top
 // of a condition is tested with the rule's roles, not as a node of its program:
 // whatever the rest's value, errors included, the rule does not apply to a holder.
