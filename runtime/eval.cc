@@ -115,14 +115,15 @@ const Value* principal_rank(const Ctx& c, Scratch& scratch) {
 }
 
 // An operand's value: a pointer into the request, or into `scratch` for the
-// values computed from it; nullptr when absent.
+// values computed from it; nullptr when absent. A computed operand's slot is
+// past any request's attributes (steps.h), so the in-bounds read needs no test
+// of the source, and computed values are found on the out-of-bounds path.
 EDICT_HOT const Value* read(const Ctx& c, const Operand& o, Scratch& scratch) {
-  if (o.source > Source::kContextAttr) [[unlikely]] {
-    return read_computed(c, o, scratch);
-  }
   const std::span<const Value>& attrs = c.r.*o.attrs;
-  if (o.slot >= attrs.size() || attrs[o.slot].kind == ValueKind::kAbsent) return nullptr;
-  return &attrs[o.slot];
+  if (o.slot < attrs.size()) [[likely]] {
+    return attrs[o.slot].kind == ValueKind::kAbsent ? nullptr : &attrs[o.slot];
+  }
+  return o.source > Source::kContextAttr ? read_computed(c, o, scratch) : nullptr;
 }
 
 // Whether `v` is a well-formed value of the operand's declared type.
@@ -132,14 +133,14 @@ EDICT_HOT bool fits(const Operand& o, const Value& v) { return v.kind == o.want 
 // for operands whose `want` is a kind a value can have (decode_steps makes the
 // others kError), so a value that fits is present: no separate test for absence.
 EDICT_HOT const Value* value(const Ctx& c, const Operand& o, Scratch& scratch) {
-  if (o.source > Source::kContextAttr) [[unlikely]] {
-    const Value* v = read_computed(c, o, scratch);
-    return v != nullptr && fits(o, *v) ? v : nullptr;
-  }
   const std::span<const Value>& attrs = c.r.*o.attrs;
-  if (o.slot >= attrs.size()) return nullptr;
-  const Value& v = attrs[o.slot];
-  return fits(o, v) ? &v : nullptr;
+  if (o.slot < attrs.size()) [[likely]] {
+    const Value& v = attrs[o.slot];
+    return fits(o, v) ? &v : nullptr;
+  }
+  if (o.source <= Source::kContextAttr) return nullptr;
+  const Value* v = read_computed(c, o, scratch);
+  return v != nullptr && fits(o, *v) ? v : nullptr;
 }
 
 template <typename T>

@@ -57,6 +57,7 @@ Operand decode_operand(const Table& t, uint8_t root, uint32_t slot) {
   if (r == f::Root::kPrincipal && slot == f::kPrincipalTenantSlot) o.source = Source::kPrincipalTenant;
   if (r == f::Root::kPrincipal && slot == f::kPrincipalRankSlot) o.source = Source::kPrincipalRank;
   if (r == f::Root::kResource && slot == f::kResourceTenantSlot) o.source = Source::kResourceTenant;
+  if (o.source > Source::kContextAttr) o.slot = kComputedSlot;
   o.kind = static_cast<f::AttrKind>(attr.kind);
   o.set = attr.set != 0;
   if (o.set) {

@@ -35,8 +35,14 @@ enum class Source : uint8_t {
   kPrincipalRank,  // the principal's highest-ranked role
 };
 
+// The slot of a computed operand: past the attributes of any request (whose
+// spans hold fewer than 2^32 - 1 values), so that reading one is the evaluator's
+// out-of-bounds path and a request attribute's read needs no test of the source.
+inline constexpr uint32_t kComputedSlot = UINT32_MAX;
+
 struct Operand {
-  // A request attribute is (request.*attrs)[slot] (sources up to kContextAttr).
+  // A request attribute is (request.*attrs)[slot] (sources up to kContextAttr);
+  // a computed value has slot kComputedSlot.
   std::span<const Value> Request::* attrs = &Request::principal_attrs;
   uint32_t slot = 0;
   Source source = Source::kPrincipalAttr;
