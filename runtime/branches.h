@@ -6,8 +6,7 @@
 // program becomes a branching program instead: a graph whose nodes each run one
 // leaf and go, by that leaf's value, to the next node or to the program's value.
 // The evaluator then runs only the leaves that matter, one dispatch each, with
-// no stack and no operators: `x && y` goes from x's false straight to false, and
-// `has a && a in b` runs the test only after a true `has`.
+// no stack and no operators: `x && y` goes from x's false straight to false.
 //
 // Leaves are run left to right, as the stack machine would run them, and each
 // edge is taken on exactly the value Kleene logic gives: an erring left operand
@@ -16,6 +15,11 @@
 // (BranchCompiler) shares copies with the same targets, so a condition of n
 // leaves takes a few times n nodes; a program that would need more than a bound
 // is not compiled and runs on the stack machine.
+//
+// One exception to left to right: `has a && test(a)`, the guard the checker
+// asks for, runs as the test alone, which errs when `a` is absent; only then
+// does `has a` run, to tell absence (false) from another error. The value is the
+// same, with one leaf run instead of two.
 #pragma once
 
 #include <array>

@@ -305,7 +305,14 @@ EDICT_HOT uint32_t run_to_result(const Ctx& c, uint32_t root, const Step* code, 
   const Branch* const nodes = c.t.branches();
   while (root < kChainResult) {
     const Branch& b = nodes[root];
-    root = b.next[leaf(c, *b.test)];
+    // Chosen by branches, not by indexing next[] with the value: a predicted
+    // branch lets the next node's loads start before the leaf's value is known,
+    // where an index would make every node wait for the one before.
+    switch (leaf(c, *b.test)) {
+      case kF: root = b.next[0]; break;
+      case kT: root = b.next[1]; break;
+      default: root = b.next[2]; break;
+    }
   }
   return root;
 }
