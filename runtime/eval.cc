@@ -711,6 +711,14 @@ std::string failed_parts(const Ctx& c, uint32_t first, uint32_t count,
   return out;
 }
 
+// A rule's name as a summary quotes it. Source rules are named by identifiers,
+// quoted here; the superadmin's grant is named `superadmin `role`` by the
+// compiler, already quoting what it names, and is not quoted twice.
+std::string quoted_rule(const Table& t, uint32_t rule) {
+  const std::string_view name = t.rule_name(rule);
+  return name.find('`') == std::string_view::npos ? fmt::format("`{}`", name) : std::string(name);
+}
+
 std::string where(const Table& t, uint32_t rule) {
   const f::DebugRule* d = t.debug_rule(rule);
   return d ? fmt::format(" ({}:{})", t.string(d->file), d->line) : std::string();
@@ -769,7 +777,7 @@ Explanation explain(const Table& t, const Request& r, const CustomRoles* custom,
   const Decision& d = x.decision;
   if (d.allowed()) {
     x.summary = d.custom_role ? "allowed by a custom role"
-                              : fmt::format("allowed by `{}`{}", t.rule_name(d.rule), where(t, d.rule));
+                              : fmt::format("allowed by {}{}", quoted_rule(t, d.rule), where(t, d.rule));
     if (d.obligations != 0) {
       std::string obs;
       for (uint32_t i = 0; i < 64; ++i) {
@@ -778,13 +786,13 @@ Explanation explain(const Table& t, const Request& r, const CustomRoles* custom,
       x.summary += ", with " + obs;
     }
   } else if (d.reason == Reason::kForbidden) {
-    x.summary = fmt::format("denied by forbid `{}`{}", t.rule_name(d.rule), where(t, d.rule));
+    x.summary = fmt::format("denied by forbid {}{}", quoted_rule(t, d.rule), where(t, d.rule));
   } else {
     // The grants that came closest: their role matched but their condition did not hold.
     std::string close;
     for (const RuleTrace& rt : x.rules) {
       if (!rt.forbid && rt.role_matched && !rt.applied) {
-        close += fmt::format("; `{}`{} did not apply: {}", t.rule_name(rt.rule), where(t, rt.rule), rt.failed);
+        close += fmt::format("; {}{} did not apply: {}", quoted_rule(t, rt.rule), where(t, rt.rule), rt.failed);
       }
     }
     x.summary = "denied: no grant applies" + close;

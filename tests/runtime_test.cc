@@ -321,6 +321,22 @@ TEST_F(Runtime, ExplainSaysWhichPartFailedAndWhere) {
   EXPECT_EQ(y.summary, "denied by forbid `export_needs_mfa` (test.edict:30)");
 }
 
+// The superadmin's grant is named "superadmin `boss`": the summary quotes it once.
+TEST(RuntimeExplain, QuotesTheSuperadminGrantOnce) {
+  auto t = testing::compile_source(R"(
+entity User { }
+action view;
+resource Doc actions view;
+superadmin role boss;
+)");
+  ASSERT_NE(t, nullptr);
+  RequestBuilder b(*t);
+  b.action("view").resource_type("Doc").principal("u", "t").resource_tenant("t").role("boss");
+  const auto x = runtime::explain(*t, b.build());
+  EXPECT_TRUE(x.decision.allowed());
+  EXPECT_EQ(x.summary.rfind("allowed by superadmin `boss`", 0), 0u) << x.summary;
+}
+
 TEST(RuntimeDeterminism, CompilingTwiceGivesTheSameBytes) {
   EXPECT_EQ(testing::compile_bytes(kPolicy), testing::compile_bytes(kPolicy));
 }
