@@ -287,6 +287,11 @@ void Table::chain_forbids(BranchCompiler& compiler) {
   // there are conditional rules (a crafted table's cells may all share one long
   // range); cells past that keep their forbids one by one.
   const size_t max_refs = 3 * cond_refs_.size() + 1024;
+  // Compiling a chain rebuilds its forbids' programs: the instructions built for
+  // chains stay within a few times the table's code, however many distinct
+  // chains a crafted table makes (a program can fold to a constant, emitting no
+  // nodes, so the node budget alone would not bound this).
+  size_t work_left = 4 * code_.size() + 4096;
   for (HotCell& x : hot_cells_) {
     const uint32_t first = x.conds, forbids = x.cond_forbids;
     bool any = false;
@@ -315,13 +320,16 @@ void Table::chain_forbids(BranchCompiler& compiler) {
       auto [it, added] = chains.try_emplace(key, cond_refs_[k]);
       CondRef& chain = it->second;
       if (added) {
-        chain.branches = compiler.compile_chain(conditions);
+        size_t work = 0;
+        for (const auto& [code_first, count] : conditions) work += count;
+        chain.branches = work <= work_left ? compiler.compile_chain(conditions) : kNoBranches;
+        work_left -= std::min(work, work_left);
         chain.chain = static_cast<uint32_t>(chain_rules_.size());
         for (uint32_t j = k; j < end; ++j) chain_rules_.push_back(cond_refs_[j].rule);
         chain.code = nullptr;
         chain.count = 0;
       }
-      if (chain.branches == kNoBranches) {  // past the node budget: the forbids one by one
+      if (chain.branches == kNoBranches) {  // past a budget: the forbids one by one
         for (uint32_t j = k; j < end; ++j) {
           const CondRef alone = cond_refs_[j];
           cond_refs_.push_back(alone);

@@ -563,6 +563,71 @@ TEST(RuntimeLoader, RefusesTablesThatMultiplyItsWork) {
   EXPECT_EQ(t.error().message, "its records are referenced so often that checking them would take too long");
 }
 
+// Forbid chains (branches.h) are compiled once per distinct sequence of forbids.
+// A crafted table can give every cell its own sequence, each rebuilding the same
+// programs: the loader stops forming chains past a budget of a few times the
+// table's code, and the cells past it keep their forbids one by one, with the
+// same decisions. The conditions here compare role values in a table without
+// roles: they can only err, so their programs emit no nodes, and only the work
+// budget, not the node budget, stops the chains.
+TEST(RuntimeLoader, StopsFormingForbidChainsPastItsBudget) {
+  std::string src = "entity User { p: Role, q: Role }\naction";
+  for (int i = 0; i < 60; ++i) src += (i ? ", a" : " a") + std::to_string(i);
+  src += ";\nresource";
+  for (int i = 0; i < 60; ++i) src += (i ? ", R" : " R") + std::to_string(i);
+  src += " actions *;\n";
+  std::string errs = "principal.p == principal.q";
+  for (int k = 0; k < 24; ++k) errs += " || principal.p == principal.q";  // 49 instructions
+  for (int i = 0; i < 2000; ++i) src += "f" + std::to_string(i) + ": forbid a0 on R0 when " + errs + ";\n";
+  auto bytes = testing::compile_bytes(src, /*debug=*/false);
+  ASSERT_FALSE(bytes.empty());
+  fmtx::SectionEntry* s = section(bytes, fmtx::SectionKind::kCells);
+  ASSERT_NE(s, nullptr);
+  auto* cells = reinterpret_cast<fmtx::Cell*>(bytes.data() + s->offset);
+  const fmtx::Cell busy = *std::max_element(cells, cells + s->count, [](const fmtx::Cell& x, const fmtx::Cell& y) {
+    return x.cond_count < y.cond_count;
+  });
+  ASSERT_EQ(busy.cond_count, 2000u);
+  // Cell i: the 64 forbids from rule i % 1900 on, a sequence no other cell has
+  // (but cell i + 1900).
+  for (uint32_t i = 0; i < s->count; ++i) {
+    cells[i].cond_first = busy.cond_first + i % 1900;
+    cells[i].cond_count = 64;
+  }
+  fmtx::store_checksum(bytes);
+  auto loaded = runtime::Table::load(bytes);
+  ASSERT_TRUE(loaded.has_value()) << loaded.error().message;
+  const runtime::Table& t = **loaded;
+  uint32_t chained = 0, unchained = 0, first_unchained = UINT32_MAX;
+  for (uint32_t action = 0; action < 60; ++action) {
+    for (uint32_t type = 0; type < 60; ++type) {
+      const runtime::Table::HotCell& cell = t.hot_cell(action, type);
+      if (t.cond_refs()[cell.conds].chain != runtime::Table::kNoChain) {
+        ++chained;
+        EXPECT_EQ(cell.cond_forbids, 1u);
+      } else {
+        ++unchained;
+        EXPECT_EQ(cell.cond_forbids, 64u);
+        first_unchained = std::min(first_unchained, action * 60 + type);
+      }
+    }
+  }
+  EXPECT_GT(chained, 100u) << "the first cells' chains are within the budget";
+  EXPECT_GT(unchained, 3000u) << "4 x 98,000 instructions of budget, 3,136 per chain";
+  ASSERT_LT(first_unchained, 3600u);
+  // The same decisions either way: the first forbid of the cell's range decides,
+  // its condition an error (fail closed).
+  for (const uint32_t cell : {0u, first_unchained}) {
+    RequestBuilder b(t);
+    b.action("a" + std::to_string(cell / 60)).resource_type("R" + std::to_string(cell % 60));
+    b.principal("u", "t").resource_tenant("t");
+    const Decision d = runtime::evaluate(t, b.build());
+    EXPECT_EQ(d.reason, Reason::kForbidden) << cell;
+    EXPECT_EQ(d.rule, cell % 1900) << cell;
+    EXPECT_EQ(d.condition_errors, 1u) << cell;
+  }
+}
+
 TEST(RuntimeLoader, RejectsADebugFlagThatDisagreesWithTheSections) {
   auto bytes = testing::compile_bytes(kPolicy, /*debug=*/false);
   ASSERT_TRUE(runtime::Table::load(bytes).has_value());
