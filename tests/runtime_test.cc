@@ -477,6 +477,7 @@ TEST(RuntimeEngine, SwapWhileEvaluating) {
 }  // namespace edict
 
 #include <cstring>
+#include <span>
 
 #include "runtime/format/checksum.h"
 
@@ -493,6 +494,30 @@ fmtx::SectionEntry* section(std::vector<std::byte>& bytes, fmtx::SectionKind kin
     if (entries[i].kind == static_cast<uint32_t>(kind)) return &entries[i];
   }
   return nullptr;
+}
+
+// A policy of 60 actions on 60 resource types (3,600 cells) with the given
+// entity and rules: the raw material of tables whose cells are rewritten to
+// reference one long range of conditional rules.
+std::string sixty_by_sixty(const std::string& entity, const std::string& rules) {
+  std::string src = entity + "\naction";
+  for (int i = 0; i < 60; ++i) src += (i ? ", a" : " a") + std::to_string(i);
+  src += ";\nresource";
+  for (int i = 0; i < 60; ++i) src += (i ? ", R" : " R") + std::to_string(i);
+  return src + " actions *;\n" + rules;
+}
+
+// A compiled table's cells, to rewrite in place (empty without a cells section).
+std::span<fmtx::Cell> cells_of(std::vector<std::byte>& bytes) {
+  fmtx::SectionEntry* s = section(bytes, fmtx::SectionKind::kCells);
+  if (s == nullptr) return {};
+  return {reinterpret_cast<fmtx::Cell*>(bytes.data() + s->offset), s->count};
+}
+
+// The cell with the most conditional rules.
+fmtx::Cell busiest(std::span<const fmtx::Cell> cells) {
+  return *std::max_element(cells.begin(), cells.end(),
+                           [](const fmtx::Cell& x, const fmtx::Cell& y) { return x.cond_count < y.cond_count; });
 }
 
 // Found by an independent reader written from docs/table-format.md: unsorted
@@ -536,25 +561,18 @@ TEST(RuntimeLoader, RejectsABitsetNamingARolePastTheLast) {
 // the two counts: past a budget linear in its size, the loader refuses it
 // rather than keep a load busy (a crafted 256 MiB table could take hours).
 TEST(RuntimeLoader, RefusesTablesThatMultiplyItsWork) {
-  std::string src = "entity User { x: bool }\nrole r;\naction";
-  for (int i = 0; i < 60; ++i) src += (i ? ", a" : " a") + std::to_string(i);
-  src += ";\nresource";
-  for (int i = 0; i < 60; ++i) src += (i ? ", R" : " R") + std::to_string(i);
-  src += " actions *;\n";
-  for (int i = 0; i < 2000; ++i) src += "g" + std::to_string(i) + ": grant r a0 on R0 when principal.x;\n";
-  auto bytes = testing::compile_bytes(src, /*debug=*/false);
+  std::string rules;
+  for (int i = 0; i < 2000; ++i) rules += "g" + std::to_string(i) + ": grant r a0 on R0 when principal.x;\n";
+  auto bytes = testing::compile_bytes(sixty_by_sixty("entity User { x: bool }\nrole r;", rules), /*debug=*/false);
   ASSERT_FALSE(bytes.empty());
   ASSERT_TRUE(runtime::Table::load(bytes).has_value());
-  fmtx::SectionEntry* s = section(bytes, fmtx::SectionKind::kCells);
-  ASSERT_NE(s, nullptr);
-  auto* cells = reinterpret_cast<fmtx::Cell*>(bytes.data() + s->offset);
-  const fmtx::Cell busy = *std::max_element(cells, cells + s->count, [](const fmtx::Cell& x, const fmtx::Cell& y) {
-    return x.cond_count < y.cond_count;
-  });
+  const std::span<fmtx::Cell> cells = cells_of(bytes);
+  ASSERT_FALSE(cells.empty());
+  const fmtx::Cell busy = busiest(cells);
   ASSERT_EQ(busy.cond_count, 2000u);
-  for (uint32_t i = 0; i < s->count; ++i) {
-    cells[i].cond_first = busy.cond_first;
-    cells[i].cond_count = busy.cond_count;
+  for (fmtx::Cell& cell : cells) {
+    cell.cond_first = busy.cond_first;
+    cell.cond_count = busy.cond_count;
   }
   fmtx::store_checksum(bytes);
   auto t = runtime::Table::load(bytes);
@@ -571,26 +589,19 @@ TEST(RuntimeLoader, RefusesTablesThatMultiplyItsWork) {
 // roles: they can only err, so their programs emit no nodes, and only the work
 // budget, not the node budget, stops the chains.
 TEST(RuntimeLoader, StopsFormingForbidChainsPastItsBudget) {
-  std::string src = "entity User { p: Role, q: Role }\naction";
-  for (int i = 0; i < 60; ++i) src += (i ? ", a" : " a") + std::to_string(i);
-  src += ";\nresource";
-  for (int i = 0; i < 60; ++i) src += (i ? ", R" : " R") + std::to_string(i);
-  src += " actions *;\n";
   std::string errs = "principal.p == principal.q";
   for (int k = 0; k < 24; ++k) errs += " || principal.p == principal.q";  // 49 instructions
-  for (int i = 0; i < 2000; ++i) src += "f" + std::to_string(i) + ": forbid a0 on R0 when " + errs + ";\n";
-  auto bytes = testing::compile_bytes(src, /*debug=*/false);
+  std::string rules;
+  for (int i = 0; i < 2000; ++i) rules += "f" + std::to_string(i) + ": forbid a0 on R0 when " + errs + ";\n";
+  auto bytes = testing::compile_bytes(sixty_by_sixty("entity User { p: Role, q: Role }", rules), /*debug=*/false);
   ASSERT_FALSE(bytes.empty());
-  fmtx::SectionEntry* s = section(bytes, fmtx::SectionKind::kCells);
-  ASSERT_NE(s, nullptr);
-  auto* cells = reinterpret_cast<fmtx::Cell*>(bytes.data() + s->offset);
-  const fmtx::Cell busy = *std::max_element(cells, cells + s->count, [](const fmtx::Cell& x, const fmtx::Cell& y) {
-    return x.cond_count < y.cond_count;
-  });
+  const std::span<fmtx::Cell> cells = cells_of(bytes);
+  ASSERT_FALSE(cells.empty());
+  const fmtx::Cell busy = busiest(cells);
   ASSERT_EQ(busy.cond_count, 2000u);
   // Cell i: the 64 forbids from rule i % 1900 on, a sequence no other cell has
   // (but cell i + 1900).
-  for (uint32_t i = 0; i < s->count; ++i) {
+  for (uint32_t i = 0; i < cells.size(); ++i) {
     cells[i].cond_first = busy.cond_first + i % 1900;
     cells[i].cond_count = 64;
   }
