@@ -292,6 +292,7 @@ void Table::chain_forbids(BranchCompiler& compiler) {
   // chains a crafted table makes (a program can fold to a constant, emitting no
   // nodes, so the node budget alone would not bound this).
   size_t work_left = 4 * code_.size() + 4096;
+  std::vector<CondRef> cell_forbids;  // a cell's forbids, with its chains
   for (HotCell& x : hot_cells_) {
     const uint32_t first = x.conds, forbids = x.cond_forbids;
     bool any = false;
@@ -299,14 +300,13 @@ void Table::chain_forbids(BranchCompiler& compiler) {
       any = chainable(cond_refs_[k]) && chainable(cond_refs_[k + 1]);
     }
     if (!any || cond_refs_.size() + x.cond_forbids + x.cond_grants > max_refs) continue;
-    const auto conds = static_cast<uint32_t>(cond_refs_.size());
+    cell_forbids.clear();
+    bool chained = false;
     for (uint32_t k = first; k < first + forbids;) {
       uint32_t end = k;
       while (end < first + forbids && end - k < kMaxChain && chainable(cond_refs_[end])) ++end;
       if (end - k < 2) {
-        const CondRef alone = cond_refs_[k];
-        cond_refs_.push_back(alone);
-        ++k;
+        cell_forbids.push_back(cond_refs_[k++]);
         continue;
       }
       key.clear();
@@ -325,26 +325,30 @@ void Table::chain_forbids(BranchCompiler& compiler) {
         chain.branches = work <= work_left ? compiler.compile_chain(conditions) : kNoBranches;
         work_left -= std::min(work, work_left);
         chain.chain = static_cast<uint32_t>(chain_rules_.size());
-        for (uint32_t j = k; j < end; ++j) chain_rules_.push_back(cond_refs_[j].rule);
         chain.code = nullptr;
         chain.count = 0;
+        if (chain.branches != kNoBranches) {
+          for (uint32_t j = k; j < end; ++j) chain_rules_.push_back(cond_refs_[j].rule);
+        }
       }
       if (chain.branches == kNoBranches) {  // past a budget: the forbids one by one
-        for (uint32_t j = k; j < end; ++j) {
-          const CondRef alone = cond_refs_[j];
-          cond_refs_.push_back(alone);
-        }
+        cell_forbids.insert(cell_forbids.end(), cond_refs_.begin() + k, cond_refs_.begin() + end);
       } else {
-        cond_refs_.push_back(chain);
+        cell_forbids.push_back(chain);
+        chained = true;
       }
       k = end;
     }
-    x.cond_forbids = static_cast<uint32_t>(cond_refs_.size()) - conds;
+    if (!chained) continue;  // the cell keeps its records as they are
+    // Its own copy: its chained forbids, then its grants as they are.
+    const auto conds = static_cast<uint32_t>(cond_refs_.size());
+    cond_refs_.insert(cond_refs_.end(), cell_forbids.begin(), cell_forbids.end());
     for (uint32_t k = first + forbids; k < first + forbids + x.cond_grants; ++k) {
-      const CondRef grant = cond_refs_[k];
+      const CondRef grant = cond_refs_[k];  // copied first: push_back may reallocate
       cond_refs_.push_back(grant);
     }
     x.conds = conds;
+    x.cond_forbids = static_cast<uint32_t>(cell_forbids.size());
   }
 }
 
