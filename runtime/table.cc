@@ -127,8 +127,8 @@ void Table::index_cells() {
     x.bits = bits(roles_[r].implied);
     for (uint32_t w = 0; w < words(); ++w) {
       if (x.bits[w] == 0) continue;
-      if (x.first == x.last) x.first = w;
-      x.last = w + 1;
+      if (x.words == 0) x.first = w;
+      x.words = w + 1 - x.first;
       // The rank a principal holding only this role has (eval.cc's principal_rank).
       for (uint64_t m = x.bits[w]; m != 0; m &= m - 1) {
         const uint32_t role = w * 64 + static_cast<uint32_t>(std::countr_zero(m));

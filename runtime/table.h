@@ -105,12 +105,14 @@ class Table {
   const format::Cell& cell(uint32_t action, uint32_t type) const {
     return cells_[static_cast<size_t>(action) * meta_.resource_count + type];
   }
-  // Role `role`'s implied bitset, and the words [first, last) outside which it is
-  // zero (first == last for none). Computed on load, so the evaluator touches only
+  // Role `role`'s implied bitset, and the words [first, first + words) outside
+  // which it is zero (words == 0 for none). Computed on load, so the evaluator touches only
   // the words a request's roles can set, however many roles the policy has.
   struct ImpliedRoles {
     const uint64_t* bits = nullptr;
-    uint32_t first = 0, last = 0;
+    // The words [first, first + words) that can be non-zero; together, in the
+    // order of RoleSet's lo and n, so the decision path copies both at once.
+    uint32_t first = 0, words = 0;
     uint32_t top_ranked = format::kNone;  // the highest-ranked implied role (principal.rank), or kNone
   };
   const ImpliedRoles& implied(uint32_t role) const { return implied_[role]; }
