@@ -6,6 +6,8 @@
 #include <cstdlib>
 #include <new>
 
+#include <fmt/format.h>
+
 #include "runtime/custom_roles.h"
 #include "runtime/eval.h"
 #include "runtime/request_builder.h"
@@ -43,6 +45,7 @@ namespace {
 using runtime::Decision;
 using runtime::Effect;
 using runtime::Reason;
+using runtime::RequestError;
 using runtime::RequestBuilder;
 using Root = runtime::format::Root;
 
@@ -213,6 +216,30 @@ TEST_F(Runtime, TenantIsolationIsBuiltIn) {
   RequestBuilder none(*table_);
   none.action("view").resource_type("Call").principal("u1", "").role("admin");
   EXPECT_EQ(runtime::evaluate(*table_, none.build()).reason, Reason::kTenantMismatch);
+}
+
+// Every combination of a present, other or missing tenant on either side: only
+// equal present tenants go on to the rules; a missing one is told apart.
+TEST_F(Runtime, TenantsMustBeEqualAndPresent) {
+  auto b = make("view", "Call", {"admin"});
+  const runtime::Request base = b.build();
+  for (int64_t p : {int64_t{7}, int64_t{8}, runtime::kNoTenant}) {
+    for (int64_t r : {int64_t{7}, int64_t{8}, runtime::kNoTenant}) {
+      SCOPED_TRACE(fmt::format("principal tenant {}, resource tenant {}", p, r));
+      runtime::Request req = base;
+      req.principal_tenant = p;
+      req.resource_tenant = r;
+      const Decision d = runtime::evaluate(*table_, req);
+      if (p == r && p != runtime::kNoTenant) {
+        EXPECT_EQ(d.effect, Effect::kAllow);
+        continue;
+      }
+      EXPECT_EQ(d.effect, Effect::kDeny);
+      EXPECT_EQ(d.reason, Reason::kTenantMismatch);
+      const bool missing = p == runtime::kNoTenant || r == runtime::kNoTenant;
+      EXPECT_EQ(d.request_error, missing ? RequestError::kMissingTenant : RequestError::kNone);
+    }
+  }
 }
 
 TEST_F(Runtime, UnknownNamesAreDeniedWithAReason) {
