@@ -45,9 +45,12 @@ Tri tri_eq(Tri a, Tri b) { return (a == kE || b == kE) ? kE : tri(a == b); }
 // a decision costs the same whether the policy declares 4 roles or 4,000.
 struct RoleSet {
   uint64_t bits[f::kMaxRoles / 64];
-  uint32_t lo = 0, n = 0;
+  uint32_t lo, n;  // set by prepare() before any read, as the words are
 };
 
+// What every part of a decision reads. Functions kept out of line take it by
+// value: taking its address would make evaluate() build it in memory on every
+// decision, where only the calls that are made copy it.
 struct Ctx {
   const Table& t;
   const Request& r;
@@ -76,7 +79,7 @@ class Scratch {
 };
 
 // The principal's highest-ranked role, or kNone.
-[[gnu::noinline]] uint32_t top_ranked_of_many(const Ctx& c) {
+[[gnu::noinline]] uint32_t top_ranked_of_many(Ctx c) {
   uint32_t best_rank = 0, best_role = f::kNone;
   const auto roles = c.t.roles();
   for (uint32_t w = c.roles.lo; w < c.roles.lo + c.roles.n; ++w) {
@@ -103,7 +106,7 @@ const Value* principal_rank(const Ctx& c, Scratch& scratch) {
 }
 
 // The value of an operand computed from the request; nullptr when absent.
-[[gnu::noinline]] const Value* read_computed(const Ctx& c, const Operand& o, Scratch& scratch) {
+[[gnu::noinline]] const Value* read_computed(Ctx c, const Operand& o, Scratch& scratch) {
   switch (o.source) {
     case Source::kPrincipalTenant:
       return c.r.principal_tenant != kNoTenant ? scratch.put(Value::entity(c.r.principal_tenant)) : nullptr;
@@ -294,7 +297,7 @@ EDICT_HOT void execute(const Ctx& c, const Step& s, Tri* stack, uint32_t& sp) {
 // instruction's value in `trace` if given: for explain(), which needs the value
 // of every leaf, and for the conditions without a branching program (larger or
 // deeper than BranchCompiler takes).
-[[gnu::noinline]] Tri run_program(const Ctx& c, const Step* first, uint32_t count, Tri* trace = nullptr) {
+[[gnu::noinline]] Tri run_program(Ctx c, const Step* first, uint32_t count, Tri* trace = nullptr) {
   if (count == 0) return kT;
   Tri stack[f::kMaxStack];
   stack[0] = kE;  // overwritten by the first leaf; keeps analyzers sure of it
@@ -336,7 +339,7 @@ EDICT_HOT Tri run(const Ctx& c, const Table::CondRef& cr) { return run(c, cr.bra
 // The lowest rule of a large cell's role rules whose role the principal holds,
 // searched from the held roles: the cost follows the principal's roles, not the
 // policy's size (a cell that every custom role of thousands reaches).
-[[gnu::noinline]] uint32_t lowest_searched_rule(const Ctx& c, const Table::RuleRolesRange& range) {
+[[gnu::noinline]] uint32_t lowest_searched_rule(Ctx c, const Table::RuleRolesRange& range) {
   uint32_t best = f::kNone;
   const auto rr = c.t.role_rules().subspan(range.first, range.count);
   const uint64_t* cell_bits = c.t.bits(range.bitset);
@@ -379,7 +382,7 @@ bool holds_rule_roles(const Ctx& c, const Table::CondRef& cr) {
 }
 
 // holds_rule_roles() out of line, for the rules roles_match() does not test in place.
-[[gnu::noinline]] bool holds_rule_roles_slow(const Ctx& c, const Table::CondRef& cr) { return holds_rule_roles(c, cr); }
+[[gnu::noinline]] bool holds_rule_roles_slow(Ctx c, const Table::CondRef& cr) { return holds_rule_roles(c, cr); }
 
 // Whether a conditional rule's branching program decides it for this principal:
 // it holds one of the rule's roles and none of its condition's role exceptions
@@ -459,9 +462,9 @@ EDICT_HOT void conditional_grants(const Ctx& c, const Table::CondRef* conds, uin
 }
 
 // Whether one of the request's custom roles allows it.
-[[gnu::noinline]] bool custom_roles_allow(const Ctx& c, const CustomRoles& custom, uint32_t& errors) {
+[[gnu::noinline]] bool custom_roles_allow(Ctx c, const CustomRoles& custom, uint32_t* errors) {
   for (uint32_t idx : c.r.custom_roles) {
-    if (custom_allows(c, custom, idx, &errors)) return true;
+    if (custom_allows(c, custom, idx, errors)) return true;
   }
   return false;
 }
@@ -600,7 +603,7 @@ Decision evaluate(const Table& t, const Request& r, const CustomRoles* custom) n
   }
   bool by_custom = false;
   if (custom != nullptr && !r.custom_roles.empty() && (grant == f::kNone || obligations != 0) &&
-      custom_roles_allow(c, *custom, errors)) {
+      custom_roles_allow(c, *custom, &errors)) {
     by_custom = grant == f::kNone;
     obligations = 0;
   }
