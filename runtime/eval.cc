@@ -297,6 +297,7 @@ EDICT_HOT void execute(const Ctx& c, const Step& s, Tri* stack, uint32_t& sp) {
 // instruction's value in `trace` if given: for explain(), which needs the value
 // of every leaf, and for the conditions without a branching program (larger or
 // deeper than BranchCompiler takes).
+// cppcheck-suppress passedByValue ; by value on purpose (Ctx)
 [[gnu::noinline]] Tri run_program(Ctx c, const Step* first, uint32_t count, Tri* trace = nullptr) {
   if (count == 0) return kT;
   Tri stack[f::kMaxStack];
@@ -309,14 +310,9 @@ EDICT_HOT void execute(const Ctx& c, const Step& s, Tri* stack, uint32_t& sp) {
   return stack[0];
 }
 
-// Runs a condition: its branching program (branches.h), one leaf per node, only
-// the leaves that decide; or, without one, its steps on the stack machine.
-// Returns the result node: kBranchResult + the condition's value, or a forbid
-// chain's result (kChainResult + 2k + e).
-EDICT_HOT uint32_t run_to_result(const Ctx& c, uint32_t root, const Step* code, uint32_t count) {
-  if (root == kNoBranches) [[unlikely]] {
-    return kBranchResult + run_program(c, code, count);
-  }
+// Walks a branching program from `root`, one leaf per node, to its result: the
+// first id at or above kChainResult.
+EDICT_HOT uint32_t walk(const Ctx& c, uint32_t root) {
   const Branch* const nodes = c.t.branches();
   while (root < kChainResult) {
     const Branch& b = nodes[root];
@@ -330,6 +326,17 @@ EDICT_HOT uint32_t run_to_result(const Ctx& c, uint32_t root, const Step* code, 
     }
   }
   return root;
+}
+
+// Runs a condition: its branching program (branches.h), only the leaves that
+// decide; or, without one, its steps on the stack machine. Returns the result
+// node: kBranchResult + the condition's value, or a forbid chain's result
+// (kChainResult + 2k + e).
+EDICT_HOT uint32_t run_to_result(const Ctx& c, uint32_t root, const Step* code, uint32_t count) {
+  if (root == kNoBranches) [[unlikely]] {
+    return kBranchResult + run_program(c, code, count);
+  }
+  return walk(c, root);
 }
 EDICT_HOT Tri run(const Ctx& c, uint32_t root, const Step* code, uint32_t count) {
   return static_cast<Tri>(run_to_result(c, root, code, count) - kBranchResult);
@@ -382,6 +389,7 @@ bool holds_rule_roles(const Ctx& c, const Table::CondRef& cr) {
 }
 
 // holds_rule_roles() out of line, for the rules roles_match() does not test in place.
+// cppcheck-suppress passedByValue ; by value on purpose (Ctx)
 [[gnu::noinline]] bool holds_rule_roles_slow(Ctx c, const Table::CondRef& cr) { return holds_rule_roles(c, cr); }
 
 // Whether a conditional rule's branching program decides it for this principal:
@@ -585,21 +593,40 @@ Decision evaluate(const Table& t, const Request& r, const CustomRoles* custom) n
   if (!prepare(t, r, custom, roles, why)) [[unlikely]] return refused(why);
   uint32_t errors = 0;  // conditions that erred, as Decision::condition_errors
   const Ctx c{t, r, roles};
-  const Table::HotCell& cell = t.hot_cell(r.action, r.resource_type);
-  const Table::CondRef* const conds = t.cond_refs() + cell.conds;  // verified: the cell's records
+  // In range: prepare() checked both ids, and load() that there are action_count *
+  // resource_count cells (fewer than 2^32 in a table of at most 256 MiB).
+  const uint32_t cell_index = r.action * t.resource_count() + r.resource_type;
+  const Table::HotCell& cell = t.hot_cell(cell_index);
+  uint32_t grant = f::kNone;
+  uint64_t obligations = 0;
+  uint32_t plan = Table::kNoPlan;
+  if ((cell.cond_forbids | cell.cond_grants) != 0 && r.roles.size() == 1) plan = t.plan(cell_index, r.roles[0]);
+  if (plan != Table::kNoPlan) {
+    // One role and a cell with conditional rules: its plan (table.h) runs just
+    // the conditions that matter and ends in the general path's outcome.
+    const Table::Outcome& o = t.outcome(walk(c, plan));
+    errors = o.errors;
+    if (o.forbid != f::kNone) {
+      return {.effect = Effect::kDeny, .reason = Reason::kForbidden, .rule = o.forbid, .condition_errors = errors};
+    }
+    grant = o.grant;
+    obligations = o.obligations;
+  } else {
+    const Table::CondRef* const conds = t.cond_refs() + cell.conds;  // verified: the cell's records
 
-  // Forbids: the lowest applicable one decides; an erring condition applies.
-  uint32_t forbid = std::min(cell.forbid_all_rule, lowest_role_rule(c, cell.forbids));
-  if (cell.cond_forbids != 0) forbid = conditional_forbids(c, conds, cell.cond_forbids, forbid, errors);
-  if (forbid != f::kNone) {
-    return {.effect = Effect::kDeny, .reason = Reason::kForbidden, .rule = forbid, .condition_errors = errors};
-  }
+    // Forbids: the lowest applicable one decides; an erring condition applies.
+    uint32_t forbid = std::min(cell.forbid_all_rule, lowest_role_rule(c, cell.forbids));
+    if (cell.cond_forbids != 0) forbid = conditional_forbids(c, conds, cell.cond_forbids, forbid, errors);
+    if (forbid != f::kNone) {
+      return {.effect = Effect::kDeny, .reason = Reason::kForbidden, .rule = forbid, .condition_errors = errors};
+    }
 
-  // Grants: any applicable one allows; the lowest decides; obligations intersect.
-  uint32_t grant = lowest_role_rule(c, cell.grants);
-  uint64_t obligations = grant == f::kNone ? ~uint64_t{0} : 0;
-  if (cell.cond_grants != 0) {
-    conditional_grants(c, conds + cell.cond_forbids, cell.cond_grants, grant, obligations, errors);
+    // Grants: any applicable one allows; the lowest decides; obligations intersect.
+    grant = lowest_role_rule(c, cell.grants);
+    obligations = grant == f::kNone ? ~uint64_t{0} : 0;
+    if (cell.cond_grants != 0) {
+      conditional_grants(c, conds + cell.cond_forbids, cell.cond_grants, grant, obligations, errors);
+    }
   }
   bool by_custom = false;
   if (custom != nullptr && !r.custom_roles.empty() && (grant == f::kNone || obligations != 0) &&

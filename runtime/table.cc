@@ -194,27 +194,33 @@ void Table::index_cells() {
     uint32_t count = 0;  // of the program from this instruction compiled last (0: none)
     uint32_t root = 0;
     RoleExceptions except;  // of a rule's condition
+    NodeRange nodes;        // where its nodes are in branches_
   };
   std::vector<Compiled> compiled_entries(code_.size()), compiled_rules(code_.size());
-  const Compiled always{0, compiler.compile(0, 0), {}};  // the empty program
+  const Compiled always{0, compiler.compile(0, 0), {}, {}};  // the empty program
   auto compile_entry = [&](uint32_t first, uint32_t count) -> const Compiled& {
     if (count == 0) return always;
     Compiled& c = compiled_entries[first];
-    if (c.count != count) c = {count, compiler.compile(first, count), {}};
+    if (c.count != count) c = {count, compiler.compile(first, count), {}, {}};
     return c;
   };
   auto compile_rule = [&](uint32_t first, uint32_t count) -> const Compiled& {
     if (count == 0) return always;
     Compiled& c = compiled_rules[first];
     if (c.count != count) {
+      const auto before = static_cast<uint32_t>(branches_.size());
       c.count = count;
       c.root = compiler.compile_rule(first, count, c.except);
+      c.nodes = {before, static_cast<uint32_t>(branches_.size())};
     }
     return c;
   };
   cond_refs_.reserve(cond_rules_.size());
+  std::vector<NodeRange> rule_nodes;  // per conditional rule, as cond_refs_
+  rule_nodes.reserve(cond_rules_.size());
   for (const f::CondRule& cr : cond_rules_) {
     const Compiled& c = compile_rule(cr.code_first, cr.code_count);
+    rule_nodes.push_back(c.nodes);
     CondRef ref{c.root,
                 cr.rule,
                 steps_.data() + cr.code_first,
@@ -270,6 +276,7 @@ void Table::index_cells() {
     x.cond_grants = cell.cond_count - x.cond_forbids;
   }
   chain_forbids(compiler);
+  plan_single_roles(rule_nodes);
 }
 
 void Table::chain_forbids(BranchCompiler& compiler) {

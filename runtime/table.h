@@ -11,6 +11,7 @@
 // the one header shared by the writer (compiler/lower.cc) and this reader.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -191,6 +192,7 @@ class Table {
   const HotCell& hot_cell(uint32_t action, uint32_t type) const {
     return hot_cells_[static_cast<size_t>(action) * meta_.resource_count + type];
   }
+  const HotCell& hot_cell(uint32_t cell) const { return hot_cells_[cell]; }  // action * resource_count() + type
   // The records of a range that is not kSearched.
   std::span<const RuleRoles> rule_roles(const RuleRolesRange& r) const { return {rule_roles_.data() + r.first, r.count}; }
   // cond_refs()[k] is the conditional rule cond_rules()[k]; after them come the
@@ -201,6 +203,51 @@ class Table {
   const uint32_t* chain_rules() const { return chain_rules_.data(); }
   // The nodes of every branching program; a program's root is an index here.
   const Branch* branches() const { return branches_.data(); }
+
+  // ---- single-role plans (role_plans.cc) ----
+  // A principal holding one role (the usual request) meets, in a cell, a fixed
+  // set of the cell's rules: the unconditional forbids and grants its role
+  // implies, and the conditional rules whose roles it holds and whose role
+  // exceptions it does not. A plan is that whole cell for that role as one
+  // branching program: the conditional forbids in rule order, then the
+  // conditional grants, each result leading to the next rule that can still
+  // change the decision, ending in an Outcome. The evaluator then runs only
+  // condition leaves: no role tests, no rule loop.
+  //
+  // Roles that imply none of the roles a cell's rules name share the cell's
+  // `others` plan; the rest have a RolePlan each (sorted by role) where theirs
+  // differs. A cell without conditional rules, or past the plans' budgets, has
+  // none (`others` kNoPlan): the evaluator takes the general path.
+  static constexpr uint32_t kNoPlan = UINT32_MAX;
+  struct Outcome {
+    uint64_t obligations;  // of the grants that applied (none if only unconditional ones did)
+    uint32_t forbid;       // the deciding forbid, or kNone
+    uint32_t grant;        // the lowest applicable grant, or kNone
+    uint32_t errors;       // the conditions that erred on the way (Decision::condition_errors)
+  };
+  struct RolePlan {
+    uint32_t role;
+    uint32_t root;  // a node of branches(), or kChainResult + an outcome
+  };
+  struct CellPlans {
+    uint32_t first = 0, count = 0;  // role_plans_[first, first + count)
+    uint32_t others = kNoPlan;
+  };
+  // The plan of a principal holding only `role` in cell `cell` (action *
+  // resource_count() + type), or kNoPlan.
+  uint32_t plan(uint32_t cell, uint32_t role) const {
+    if (cell_plans_.empty()) return kNoPlan;
+    const CellPlans& p = cell_plans_[cell];
+    const RolePlan *x = role_plans_.data() + p.first, *const end = x + p.count;
+    if (p.count > 8) {  // many roles near the cell's rules: searched, so the cost stays flat
+      x = std::lower_bound(x, end, role, [](const RolePlan& a, uint32_t r) { return a.role < r; });
+    } else {
+      while (x < end && x->role < role) ++x;
+    }
+    return x < end && x->role == role ? x->root : p.others;
+  }
+  // A plan's result: run_plan()'s last node id, kChainResult + its index.
+  const Outcome& outcome(uint32_t result) const { return outcomes_[result - kChainResult]; }
   // The branching program of catalog_entries()[entry]'s condition (or kNoBranches).
   uint32_t catalog_entry_branches(uint32_t entry) const { return catalog_branches_[entry]; }
   // The catalog entries of one cell (action * resource_count() + resource type):
@@ -222,6 +269,14 @@ class Table {
   std::optional<LoadError> verify();
   void index_cells();  // implied_, hot_cells_, rule_roles_, cond_refs_, branches_ (after steps_)
   void chain_forbids(BranchCompiler& compiler);  // the forbid chains of hot_cells_ (index_cells())
+  // Where one program's nodes are in branches_: [first, end), all of them its
+  // own (BranchCompiler emits a program's nodes together).
+  struct NodeRange {
+    uint32_t first = 0, end = 0;
+  };
+  // cell_plans_, role_plans_, outcomes_ (role_plans.cc), from the conditional
+  // rules' programs: rule_nodes[k] holds cond_refs_[k].branches.
+  void plan_single_roles(const std::vector<NodeRange>& rule_nodes);
 
   std::vector<uint64_t> aligned_;  // the bytes, 8-aligned so records are read in place
   std::span<const std::byte> bytes_;
@@ -258,6 +313,9 @@ class Table {
   std::vector<CatalogRun> catalog_runs_;    // by cell
   std::vector<uint32_t> catalog_runs_first_;  // per cell and one more: where its runs start
   std::vector<Branch> branches_;        // the nodes of the conditions' branching programs
+  std::vector<CellPlans> cell_plans_;   // per cell, or empty: no plans at all
+  std::vector<RolePlan> role_plans_;
+  std::vector<Outcome> outcomes_;
   std::vector<Step> steps_;             // per instruction of code_
 };
 

@@ -594,6 +594,7 @@ struct Totals {
   uint64_t by_reason[5] = {};
   uint64_t custom_allows = 0;
   uint64_t obligation_allows = 0;
+  uint64_t planned = 0;  // decided by a single-role plan (table.h)
 
   void add(const Totals& o) {
     policies += o.policies;
@@ -602,13 +603,14 @@ struct Totals {
     for (int i = 0; i < 5; ++i) by_reason[i] += o.by_reason[i];
     custom_allows += o.custom_allows;
     obligation_allows += o.obligation_allows;
+    planned += o.planned;
   }
   std::string text() const {
     std::ostringstream o;
     o << policies << " policies, " << requests << " requests, " << mismatches << " mismatches; granted "
       << by_reason[0] << " (custom role " << custom_allows << ", with obligations " << obligation_allows
       << "), no-grant " << by_reason[1] << ", forbidden " << by_reason[2] << ", tenant-mismatch " << by_reason[3]
-      << ", bad-request " << by_reason[4];
+      << ", bad-request " << by_reason[4] << "; " << planned << " decided by single-role plans";
     return o.str();
   }
 };
@@ -616,6 +618,11 @@ struct Totals {
 bool same(const Decision& a, const Decision& b) {
   return a.effect == b.effect && a.reason == b.reason && a.rule == b.rule && a.obligations == b.obligations &&
          a.custom_role == b.custom_role;
+}
+// Two runtime decisions: also the conditions that erred (the oracle may count
+// those its own way, but the runtime's paths must not differ).
+bool identical(const Decision& a, const Decision& b) {
+  return same(a, b) && a.condition_errors == b.condition_errors && a.request_error == b.request_error;
 }
 
 // Tenants' custom roles: for each catalog, a few roles over random subsets of the
@@ -823,6 +830,26 @@ Totals differential(const Subject& s, uint64_t seed, uint64_t requests) {
                                         << brief(got) << "\n  request: "
                                         << testkit::describe_request(policy, g.request, with_custom ? &ref : nullptr);
     }
+    // A request holding one role in a cell with conditional rules takes the
+    // cell's plan, if it has one; the same role given twice takes the general
+    // path. Both must decide alike, whatever the oracle says.
+    const runtime::Request& q = g.request;
+    if (q.roles.size() == 1 && q.action < s.table->action_count() && q.resource_type < s.table->resource_count() &&
+        q.roles[0] < s.table->role_count()) {
+      const uint32_t cell = q.action * s.table->resource_count() + q.resource_type;
+      const runtime::Table::HotCell& hot = s.table->hot_cell(cell);
+      if ((hot.cond_forbids | hot.cond_grants) != 0 && s.table->plan(cell, q.roles[0]) != runtime::Table::kNoPlan) {
+        ++totals.planned;
+        runtime::Request twice = q;
+        const uint32_t both[2] = {q.roles[0], q.roles[0]};
+        twice.roles = both;
+        const Decision general = runtime::evaluate(*s.table, twice, with_custom ? &custom : nullptr);
+        EXPECT_TRUE(identical(general, got))
+            << s.name << ": the plan decides " << brief(got) << " (" << got.condition_errors
+            << " errors), the general path " << brief(general) << " (" << general.condition_errors
+            << " errors)\n  request: " << testkit::describe_request(policy, q, with_custom ? &ref : nullptr);
+      }
+    }
     if (same(want, got)) continue;
     ++totals.mismatches;
     std::ostringstream msg;
@@ -884,6 +911,7 @@ TEST(Differential, RepositoryPolicies) {
   }
   std::cerr << "policies/: " << totals.text() << " in " << seconds_since(start) << " s\n";
   EXPECT_EQ(totals.mismatches, 0u);
+  EXPECT_GT(totals.planned, totals.requests / 20);  // the plans were exercised
 }
 
 TEST(Differential, GeneratedPolicies) {
@@ -909,6 +937,7 @@ TEST(Differential, GeneratedPolicies) {
   std::cerr << "generated: " << totals.text() << "; " << rejected << " generated sources rejected by the checker; "
             << seconds_since(start) << " s\n";
   EXPECT_EQ(totals.mismatches, 0u);
+  EXPECT_GT(totals.planned, totals.requests / 20);  // the plans were exercised
   EXPECT_LE(rejected, policy_count() / 50 + 1);
 }
 

@@ -51,6 +51,25 @@ const runtime::Table::CondRef& first_cond(const runtime::Table& t) {
 
 constexpr uint32_t kFalse = runtime::kBranchResult, kTrue = kFalse + 1, kError = kFalse + 2;
 
+// evaluate(), checked against the general path: a request holding one role
+// takes its cell's single-role plan (Table::plan), the same role given twice
+// the general path, which the tests here are about as much. Both must decide
+// alike in every field.
+runtime::Decision evaluate_checked(const runtime::Table& t, const runtime::Request& r) {
+  const runtime::Decision d = runtime::evaluate(t, r);
+  if (r.roles.size() == 1) {
+    runtime::Request twice = r;
+    const uint32_t both[2] = {r.roles[0], r.roles[0]};
+    twice.roles = both;
+    const runtime::Decision g = runtime::evaluate(t, twice);
+    EXPECT_TRUE(d.effect == g.effect && d.reason == g.reason && d.rule == g.rule && d.obligations == g.obligations &&
+                d.condition_errors == g.condition_errors)
+        << "the plan decides rule " << d.rule << " with " << d.condition_errors << " errors, the general path rule "
+        << g.rule << " with " << g.condition_errors;
+  }
+  return d;
+}
+
 TEST(Steps, BranchingProgramsRunOnlyTheLeavesThatDecide) {
   auto t = testing::compile_source(kFlags);
   ASSERT_NE(t, nullptr);
@@ -120,7 +139,7 @@ TEST(Steps, BranchingProgramsKeepTheKleeneValueOfEveryCombination) {
           for (auto [name, v] : {std::pair{"x", x}, std::pair{"y", y}, std::pair{"z", z}}) {
             if (v != E) b.attr_bool(Root::kPrincipal, name, v == T);
           }
-          const runtime::Decision d = runtime::evaluate(*t, b.build());
+          const runtime::Decision d = evaluate_checked(*t, b.build());
           const K want = cond.value(x, y, z);
           EXPECT_EQ(d.allowed(), want == T) << cond.text << " " << x << y << z;
           EXPECT_EQ(d.condition_errors, want == E ? 1u : 0u) << cond.text << " " << x << y << z;
@@ -190,7 +209,7 @@ guarded: grant a view on Doc when (principal has x && principal.x) || (principal
     std::vector<runtime::Value> attrs(r.principal_attrs.begin(), r.principal_attrs.end());
     if (cx == "ill") attrs.at(x_slot) = runtime::Value::integer(1);
     r.principal_attrs = attrs;
-    const runtime::Decision d = runtime::evaluate(*t, r);
+    const runtime::Decision d = evaluate_checked(*t, r);
     EXPECT_EQ(d.allowed(), c.allowed) << c.x << " " << c.y;
     EXPECT_EQ(d.condition_errors, c.errors) << c.x << " " << c.y;
   }
@@ -223,7 +242,7 @@ TEST(Steps, ProgramsSharingInstructionsEachGetTheirOwnBranches) {
     RequestBuilder b(**t);
     on_doc(b, "view").role(role);
     b.attr_bool(Root::kPrincipal, "x", x).attr_bool(Root::kPrincipal, "y", y).attr_bool(Root::kPrincipal, "z", z);
-    return runtime::evaluate(**t, b.build()).allowed();
+    return evaluate_checked(**t, b.build()).allowed();
   };
   EXPECT_TRUE(decide("b", true, true, false));
   EXPECT_FALSE(decide("b", true, false, true));
@@ -246,7 +265,7 @@ TEST(Steps, ConditionsTooDeepForBranchesRunOnTheStackMachine) {
       on_doc(b, "view").role("a");
       if (x != E) b.attr_bool(Root::kPrincipal, "x", x == T);
       if (y != E) b.attr_bool(Root::kPrincipal, "y", y == T);
-      const runtime::Decision d = runtime::evaluate(*t, b.build());
+      const runtime::Decision d = evaluate_checked(*t, b.build());
       const K want = k_and(x, y);
       EXPECT_EQ(d.allowed(), want == T) << x << y;
       EXPECT_EQ(d.condition_errors, want == E ? 1u : 0u) << x << y;
@@ -273,7 +292,7 @@ g: grant a view on Doc when resource.group in principal.groups;
       RequestBuilder b(*t);
       on_doc(b, "view").role("a");
       b.attr_set(Root::kPrincipal, "groups", groups).attr(Root::kResource, "group", group);
-      return runtime::evaluate(*t, b.build()).allowed();
+      return evaluate_checked(*t, b.build()).allowed();
     };
     for (const std::string& g : groups) EXPECT_TRUE(allowed(g)) << n << " " << g;
     for (const char* other : {"a", "g", "g40", "zzz"}) EXPECT_FALSE(allowed(other)) << n << " " << other;
@@ -343,7 +362,7 @@ g: grant a, b view on Doc;
             want_errors = v == E ? 1 : 0;
             break;
           }
-          const runtime::Decision d = runtime::evaluate(*t, b.build());
+          const runtime::Decision d = evaluate_checked(*t, b.build());
           const std::string what = std::string(role) + " " + std::to_string(x) + std::to_string(y) + std::to_string(z);
           EXPECT_EQ(d.allowed(), want_rule == runtime::kNoRule) << what;
           if (want_rule != runtime::kNoRule) {
@@ -409,7 +428,7 @@ everyone: grant a, c view, edit, delete on Doc;
     RequestBuilder rb(*t);
     on_doc(rb, k.action).role(k.role);
     if (std::string(k.x) != "absent") rb.attr_bool(Root::kPrincipal, "x", std::string(k.x) == "true");
-    const runtime::Decision d = runtime::evaluate(*t, rb.build());
+    const runtime::Decision d = evaluate_checked(*t, rb.build());
     EXPECT_EQ(d.allowed(), k.allowed) << k.role << " " << k.action << " " << k.x;
     EXPECT_EQ(d.condition_errors, k.errors) << k.role << " " << k.action << " " << k.x;
     // explain() runs the whole condition: the same decision, and the exception
@@ -451,7 +470,7 @@ large: grant a edit on Doc when resource.e in [v1, v64, v129];
       RequestBuilder b(*t);
       on_doc(b, action).role("a").attr(Root::kResource, "e", "v" + std::to_string(k));
       const bool member = std::string(action) == "view" ? (k == 0 || k == 1 || k == 63) : (k == 1 || k == 64 || k == 129);
-      EXPECT_EQ(runtime::evaluate(*t, b.build()).allowed(), member) << action << " v" << k;
+      EXPECT_EQ(evaluate_checked(*t, b.build()).allowed(), member) << action << " v" << k;
     }
   }
 }
@@ -491,7 +510,7 @@ above: grant low, mid, high, clerk edit on Doc when principal.rank >= resource.r
       on_doc(b, action);
       for (const char* role : c.roles) b.role(role);
       b.attr(Root::kResource, "role", c.target);
-      const runtime::Decision d = runtime::evaluate(*t, b.build());
+      const runtime::Decision d = evaluate_checked(*t, b.build());
       const std::string what =
           std::string(action) + " " + c.roles[0] + (c.roles.size() > 1 ? "+" : "") + " " + c.target;
       EXPECT_EQ(d.allowed(), std::string(action) == "view" ? c.view : c.edit) << what;
@@ -533,7 +552,7 @@ TEST(Steps, TheLowestApplicableRoleRuleDecidesInEveryLayout) {
     for (const char* role : {"all", "r0", "r1", "r2"}) {
       RequestBuilder b(*t);
       on_doc(b, "view").role(role);
-      const runtime::Decision d = runtime::evaluate(*t, b.build());
+      const runtime::Decision d = evaluate_checked(*t, b.build());
       ASSERT_TRUE(d.allowed()) << n << " " << role;
       // Rules are numbered in source order: g(n-1) first. The role `all` holds
       // every r_i, so the lowest-numbered rule is g(n-1).
@@ -544,7 +563,7 @@ TEST(Steps, TheLowestApplicableRoleRuleDecidesInEveryLayout) {
     if (spread) {
       RequestBuilder b(*t);
       on_doc(b, "view").role("filler3");
-      EXPECT_FALSE(runtime::evaluate(*t, b.build()).allowed()) << n;
+      EXPECT_FALSE(evaluate_checked(*t, b.build()).allowed()) << n;
     }
   }
 }
@@ -569,7 +588,7 @@ TEST(Steps, ConditionalRulesMatchTheirRolesInOneWordOrAcrossWords) {
     RequestBuilder b(*t);
     on_doc(b, "view").role(role);
     b.attr_bool(Root::kPrincipal, "x", x);
-    const runtime::Decision d = runtime::evaluate(*t, b.build());
+    const runtime::Decision d = evaluate_checked(*t, b.build());
     return d.allowed() ? std::string(t->rule_name(d.rule)) : std::string("deny");
   };
   EXPECT_EQ(decide("r69", true), "high");
@@ -579,6 +598,154 @@ TEST(Steps, ConditionalRulesMatchTheirRolesInOneWordOrAcrossWords) {
   EXPECT_EQ(decide("r69", false), "deny");
   EXPECT_EQ(decide("r0", true), "deny");
   EXPECT_EQ(decide("r67", true), "deny");
+}
+
+
+// A principal holding one role meets a fixed set of a cell's rules, resolved on
+// load into the cell's plan for that role (Table::plan): roles implying no role
+// the rules name share the cell's plan for everyone else, a cell without
+// conditional rules has none, and every plan decides as the general path does
+// (evaluate_checked) for every value of the conditions' attributes.
+TEST(Steps, SingleRolePlansDecideAsTheGeneralPath) {
+  auto t = testing::compile_source(R"(
+entity User { x: bool, y: bool, z: bool }
+action view;
+action edit;
+resource Doc actions view, edit;
+role agent;
+role manager extends agent;
+role admin extends manager;
+role guest;
+role auditor;
+obligation log(info, full);
+f_all: forbid view on Doc unless principal.x;
+f_mgr: forbid manager view on Doc when principal.y && !principal.z;
+f_exc: forbid view on Doc when principal.z unless principal is admin;
+g_agent: grant agent view on Doc when principal.y with log(info);
+g_guest: grant guest view on Doc when principal.z || principal.y;
+g_admin: grant admin view on Doc;
+g_all: grant agent, guest view on Doc when principal.x with log(full);
+g_edit: grant agent edit on Doc;
+)");
+  ASSERT_NE(t, nullptr);
+  const uint32_t doc = *t->find_resource("Doc"), view = *t->find_action("view"), edit = *t->find_action("edit");
+  const uint32_t view_cell = view * t->resource_count() + doc, edit_cell = edit * t->resource_count() + doc;
+  auto plan = [&](uint32_t cell, const char* role) { return t->plan(cell, *t->find_role(role)); };
+  EXPECT_EQ(plan(edit_cell, "agent"), runtime::Table::kNoPlan) << "role rules only: the general path is short";
+  for (const char* role : {"agent", "manager", "admin", "guest", "auditor"}) {
+    EXPECT_NE(plan(view_cell, role), runtime::Table::kNoPlan) << role;
+  }
+  EXPECT_NE(plan(view_cell, "agent"), plan(view_cell, "manager")) << "f_mgr is the manager's";
+  EXPECT_NE(plan(view_cell, "manager"), plan(view_cell, "admin")) << "f_exc and g_admin are not the admin's";
+  EXPECT_NE(plan(view_cell, "guest"), plan(view_cell, "auditor"));
+  // The auditor meets only the forbids for everyone: their plan is f_all, then
+  // f_exc, then no grant.
+  const runtime::Branch* nodes = t->branches();
+  const uint32_t auditor = plan(view_cell, "auditor");
+  ASSERT_LT(auditor, runtime::kChainResult);
+  EXPECT_EQ(t->outcome(nodes[auditor].next[0]).forbid, 0u) << "x false: f_all applies";
+  ASSERT_LT(nodes[auditor].next[1], runtime::kChainResult) << "x true: f_all does not apply, f_exc runs";
+  const runtime::Branch& f_exc = nodes[nodes[auditor].next[1]];
+  ASSERT_GE(f_exc.next[0], runtime::kChainResult) << "z false: no forbid applies, and the auditor has no grant";
+  const runtime::Table::Outcome& none = t->outcome(f_exc.next[0]);
+  EXPECT_EQ(none.forbid, f::kNone);
+  EXPECT_EQ(none.grant, f::kNone);
+  EXPECT_EQ(t->outcome(f_exc.next[1]).forbid, 2u) << "z true: f_exc";
+  EXPECT_EQ(t->outcome(f_exc.next[2]).errors, 1u) << "z absent: f_exc, erring";
+
+  struct Want {
+    const char* role;
+    K x, y, z;
+    const char* rule;  // nullptr: no rule decides (denied)
+    bool allowed;
+    const char* obligation;  // the one the allow carries, or nullptr
+  };
+  const Want wants[] = {
+      {"agent", T, T, F, "g_agent", true, nullptr},  // g_agent and g_all: their obligations intersect to none
+      {"agent", T, F, F, "g_all", true, "full"},
+      {"agent", T, E, F, "g_all", true, "full"},
+      {"manager", T, T, F, "f_mgr", false, nullptr},
+      {"manager", T, T, T, "f_exc", false, nullptr},
+      // f_exc excepts admins and f_mgr is false (z); an admin is an agent, and
+      // g_agent is below g_admin, whose lack of obligations leaves none.
+      {"admin", T, T, T, "g_agent", true, nullptr},
+      {"admin", T, F, T, "g_admin", true, nullptr},
+      {"admin", F, T, T, "f_all", false, nullptr},
+      {"guest", T, F, E, "f_exc", false, nullptr},  // an erring forbid applies
+      {"guest", T, F, F, "g_all", true, "full"},
+      {"auditor", T, T, F, nullptr, false, nullptr},
+  };
+  for (const Want& w : wants) {
+    RequestBuilder b(*t);
+    on_doc(b, "view").role(w.role);
+    for (auto [name, v] : {std::pair{"x", w.x}, std::pair{"y", w.y}, std::pair{"z", w.z}}) {
+      if (v != E) b.attr_bool(Root::kPrincipal, name, v == T);
+    }
+    const runtime::Decision d = evaluate_checked(*t, b.build());
+    const std::string what = std::string(w.role) + " " + std::to_string(w.x) + std::to_string(w.y) + std::to_string(w.z);
+    EXPECT_EQ(d.allowed(), w.allowed) << what;
+    EXPECT_EQ(w.rule == nullptr ? std::string("none") : std::string(w.rule),
+              d.rule == runtime::kNoRule ? std::string("none") : std::string(t->rule_name(d.rule)))
+        << what;
+    EXPECT_EQ(d.obligations != 0, w.obligation != nullptr) << what;
+  }
+  // And every role against the general path, on every combination.
+  for (const char* role : {"agent", "manager", "admin", "guest", "auditor"}) {
+    for (K x : {F, T, E}) {
+      for (K y : {F, T, E}) {
+        for (K z : {F, T, E}) {
+          RequestBuilder b(*t);
+          on_doc(b, "view").role(role);
+          for (auto [name, v] : {std::pair{"x", x}, std::pair{"y", y}, std::pair{"z", z}}) {
+            if (v != E) b.attr_bool(Root::kPrincipal, name, v == T);
+          }
+          evaluate_checked(*t, b.build());
+        }
+      }
+    }
+  }
+}
+
+
+// Plans are for the cells they pay off in, within budgets linear in the table:
+// a cell of more than 32 rules, or one whose grants' obligations make too many
+// states (each subset of 20 grants applying leaves different obligations), keeps
+// the general path, with the same decisions.
+TEST(Steps, CellsPastThePlansLimitsKeepTheGeneralPath) {
+  std::string many = "entity User { x: bool }\naction view;\nresource Doc actions view;\nrole a;\n";
+  // Conditions that cannot err: 33 grants make 33 states, within their limit.
+  for (int k = 0; k < 33; ++k) many += "g" + std::to_string(k) + ": grant a view on Doc when principal is a;\n";
+  std::string states = "entity User { x: bool }\naction view;\nresource Doc actions view;\nrole a;\nobligation tag(";
+  for (int k = 0; k < 20; ++k) states += (k ? ", v" : "v") + std::to_string(k);
+  states += ");\n";
+  for (int k = 0; k < 20; ++k) {
+    states += "g" + std::to_string(k) + ": grant a view on Doc when principal.x with ";
+    for (int o = 0, first = 1; o < 20; ++o) {
+      if (o == k) continue;
+      states += (first ? "tag(v" : ", tag(v") + std::to_string(o) + ")";
+      first = 0;
+    }
+    states += ";\n";
+  }
+  for (const std::string* source : {&many, &states}) {
+    const std::string& text = *source;
+    const bool reads_x = source == &states;
+    auto t = testing::compile_source(text);
+    ASSERT_NE(t, nullptr) << text;
+    const uint32_t cell = *t->find_action("view") * t->resource_count() + *t->find_resource("Doc");
+    EXPECT_EQ(t->plan(cell, *t->find_role("a")), runtime::Table::kNoPlan) << text;
+    for (bool x : {false, true}) {
+      RequestBuilder b(*t);
+      on_doc(b, "view").role("a");
+      b.attr_bool(Root::kPrincipal, "x", x);
+      const runtime::Decision d = runtime::evaluate(*t, b.build());
+      EXPECT_EQ(d.allowed(), x || !reads_x);
+      if (d.allowed()) {
+        EXPECT_EQ(t->rule_name(d.rule), "g0");
+      }
+      EXPECT_EQ(d.obligations, 0u) << "each obligation is missing from one grant";
+    }
+  }
 }
 
 }  // namespace

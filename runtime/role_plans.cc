@@ -1,0 +1,292 @@
+// runtime/role_plans.cc: single-role plans, built on load (Table::plan_single_roles;
+// table.h says what a plan is).
+//
+// A plan decides a cell exactly as evaluate()'s general path does for a
+// principal holding one role, whose effective roles are that role's implied
+// set. The general path, for that principal:
+//   - forbids: F0, the lowest of the forbid for everyone and the unconditional
+//     forbids of implied roles; before it, the conditional forbids whose roles
+//     match, in rule order: the first whose condition is true or errs decides
+//     (one error counted if it erred);
+//   - grants: G0, the lowest unconditional grant of an implied role (with no
+//     obligations); then each matching conditional grant in rule order, until
+//     one applied without obligations and the rest are numbered above the best:
+//     an error counts, true lowers the best grant and intersects obligations.
+// A plan is that walk unrolled: a copy of each rule's branching program whose
+// results lead, with the state they make (best grant, obligations, errors), to
+// the next rule that can still change the decision, and at the end to an
+// Outcome. Only the role tests are resolved here; every condition leaf,
+// `principal is R` inside a condition included, still runs on the request.
+#include <algorithm>
+#include <array>
+#include <bit>
+#include <span>
+#include <vector>
+
+#include "runtime/table.h"
+
+namespace edict::runtime {
+namespace {
+
+namespace f = format;
+
+// Cells with more rules keep the general path: a plan's grants may branch on
+// every earlier grant's result, and each role's plan costs a pass over them.
+constexpr uint32_t kMaxPlannedRules = 32;
+// Past this many (role, implied role) pairs in all, no plans: a cell's plans
+// start from the roles implying the roles its rules name.
+constexpr size_t kMaxImplications = size_t{1} << 20;
+// A plan reaches each grant in at most this many states (a crafted table's
+// obligations could make their number exponential in the grants); past it, the
+// cell keeps the general path. Real plans have a handful.
+constexpr size_t kMaxPlanStates = 256;
+
+}  // namespace
+
+void Table::plan_single_roles(const std::vector<NodeRange>& rule_nodes) {
+  const auto role_count = static_cast<uint32_t>(roles_.size());
+  // The roles implying each role (itself included), as one array by role.
+  std::vector<uint32_t> by_first(size_t{role_count} + 1, 0), implied_by;
+  auto each_implied = [&](uint32_t role, auto&& fn) {
+    const ImpliedRoles& x = implied_[role];
+    for (uint32_t w = x.first; w < x.first + x.words; ++w) {
+      for (uint64_t m = x.bits[w]; m != 0; m &= m - 1) fn(w * 64 + static_cast<uint32_t>(std::countr_zero(m)));
+    }
+  };
+  size_t implications = 0;
+  for (uint32_t r = 0; r < role_count && implications <= kMaxImplications; ++r) {
+    each_implied(r, [&](uint32_t m) {
+      ++by_first[m + 1];
+      ++implications;
+    });
+  }
+  if (implications > kMaxImplications) return;
+  for (uint32_t m = 0; m < role_count; ++m) by_first[m + 1] += by_first[m];
+  implied_by.resize(implications);
+  {
+    std::vector<uint32_t> fill(by_first.begin(), by_first.end() - 1);
+    for (uint32_t r = 0; r < role_count; ++r) each_implied(r, [&](uint32_t m) { implied_by[fill[m]++] = r; });
+  }
+
+  // Budgets: a plan copies its rules' programs (one copy per state a rule is
+  // reached in), so the nodes copied and the RolePlans stay linear in the
+  // table; cells past them keep the general path.
+  // The roles planned for (a pass over the cell's rules each, and a RolePlan if
+  // their plan is not the cell's for everyone else) and the grant states made
+  // are bounded alike; so, through them, are the outcomes, far below the
+  // kBranchResult - kChainResult ids they may take.
+  const size_t max_nodes = std::min(branches_.size() + 4 * branches_.size() + 4096, size_t{kChainResult});
+  size_t roles_left = 4 * cond_refs_.size() + 65536;
+  size_t states_left = 16 * cond_refs_.size() + 65536;
+
+  // A copy of rule `k`'s program going to `to` (false, true, error) instead of
+  // its results; kNoPlan past the budget. Its nodes are copied as they are, but
+  // for their next nodes: the copies', or `to` for the results.
+  auto copy_rule = [&](uint32_t k, std::array<uint32_t, 3> to) -> uint32_t {
+    const uint32_t root = cond_refs_[k].branches;
+    if (root == kNoBranches) return kNoPlan;  // not reached: such cells have no plans
+    if (root >= kBranchResult) return to[root - kBranchResult];  // a constant condition
+    const NodeRange r = rule_nodes[k];
+    if (branches_.size() + (r.end - r.first) > max_nodes) return kNoPlan;
+    const auto base = static_cast<uint32_t>(branches_.size());
+    for (uint32_t id = r.first; id < r.end; ++id) {
+      Branch b = branches_[id];  // by value: push_back may reallocate
+      for (uint32_t& next : b.next) next = next >= kBranchResult ? to[next - kBranchResult] : next - r.first + base;
+      branches_.push_back(b);
+    }
+    return root - r.first + base;
+  };
+
+  // Whether rule `k`'s condition can err: otherwise its plans need no error state.
+  auto can_err = [&](uint32_t k) {
+    constexpr uint32_t kErrs = kBranchResult + 2;
+    const uint32_t root = cond_refs_[k].branches;
+    if (root >= kBranchResult) return root == kErrs;
+    const NodeRange r = rule_nodes[k];
+    return std::any_of(branches_.begin() + r.first, branches_.begin() + r.end,
+                       [](const Branch& b) { return b.next[0] == kErrs || b.next[1] == kErrs || b.next[2] == kErrs; });
+  };
+
+  // Outcomes are shared within a plan (a plan has a few): found by a scan of
+  // those it added, from `plan_outcomes` on.
+  size_t plan_outcomes = 0;
+  auto outcome_of = [&](uint64_t obligations, uint32_t forbid, uint32_t grant, uint32_t errors) -> uint32_t {
+    size_t k = plan_outcomes;
+    while (k < outcomes_.size() && !(outcomes_[k].obligations == obligations && outcomes_[k].forbid == forbid &&
+                                     outcomes_[k].grant == grant && outcomes_[k].errors == errors)) {
+      ++k;
+    }
+    if (k == outcomes_.size()) outcomes_.push_back({obligations, forbid, grant, errors});
+    return static_cast<uint32_t>(kChainResult + k);
+  };
+
+  // One plan from its rules: the matching conditional forbids below F0 and
+  // grants (indices into cond_refs_), in rule order. kNoPlan past a budget.
+  std::vector<uint32_t> forbids, grants;
+  // A plan's grant states: (k, grant, obligations, errors) and the node each starts at.
+  struct State {
+    uint32_t k, grant;
+    uint64_t obligations;
+    uint32_t errors, root;
+  };
+  std::vector<State> states;
+  auto build_plan = [&](uint32_t f0, uint32_t g0) -> uint32_t {
+    states.clear();
+    plan_outcomes = outcomes_.size();
+    // The grant walk from grants[k] on, in state (best grant, obligations, errors).
+    auto grant_state = [&](auto& self, uint32_t k, uint32_t grant, uint64_t obligations, uint32_t errors) -> uint32_t {
+      if (k == grants.size() || (grant != f::kNone && obligations == 0 && cond_refs_[grants[k]].rule > grant)) {
+        return outcome_of(obligations, f::kNone, grant, errors);
+      }
+      for (const State& x : states) {
+        if (x.k == k && x.grant == grant && x.obligations == obligations && x.errors == errors) return x.root;
+      }
+      const CondRef& cr = cond_refs_[grants[k]];
+      if (states.size() >= kMaxPlanStates || states_left == 0) return kNoPlan;
+      --states_left;
+      const uint32_t on_false = self(self, k + 1, grant, obligations, errors);
+      const uint32_t on_error = can_err(grants[k]) ? self(self, k + 1, grant, obligations, errors + 1) : on_false;
+      const uint32_t on_true = self(self, k + 1, std::min(grant, cr.rule), obligations & cr.obligations, errors);
+      if (on_false == kNoPlan || on_error == kNoPlan || on_true == kNoPlan) return kNoPlan;
+      const uint32_t root = copy_rule(grants[k], {on_false, on_true, on_error});
+      if (root == kNoPlan) return kNoPlan;
+      states.push_back({k, grant, obligations, errors, root});
+      return root;
+    };
+    uint32_t next = f0 != f::kNone ? outcome_of(0, f0, f::kNone, 0)
+                                   : grant_state(grant_state, 0, g0, g0 != f::kNone ? 0 : ~uint64_t{0}, 0);
+    for (size_t k = forbids.size(); k-- > 0 && next != kNoPlan;) {
+      const uint32_t rule = cond_refs_[forbids[k]].rule;
+      next = copy_rule(forbids[k], {next, outcome_of(0, rule, f::kNone, 0), outcome_of(0, rule, f::kNone, 1)});
+    }
+    return next;
+  };
+
+  cell_plans_.assign(cells_.size(), CellPlans{});
+  branches_.reserve(2 * branches_.size() + 1024);  // about one copy of each rule's program, and the outcomes:
+  outcomes_.reserve(2 * cond_refs_.size() + 64);   // regrowing them was a tenth of the work
+  bool any = false;
+  // A cell's plans by their rules (F0, G0, forbids, grants): roles meeting the
+  // same rules share one. Keys are kept end to end in `keys`.
+  struct Planned {
+    uint32_t key_first, key_size, root;
+  };
+  std::vector<Planned> cell_memo;
+  std::vector<uint32_t> keys, candidates;
+  std::vector<uint64_t> named(words());
+  std::vector<uint8_t> seen(role_count);
+  for (size_t i = 0; i < cells_.size(); ++i) {
+    const f::Cell& cell = cells_[i];
+    if (cell.cond_count == 0 || size_t{cell.cond_count} + cell.forbid_count + cell.grant_count > kMaxPlannedRules) {
+      continue;
+    }
+    const CondRef* const conds = cond_refs_.data() + cell.cond_first;  // the rules' own records, not chains
+    if (std::any_of(conds, conds + cell.cond_count, [](const CondRef& cr) { return cr.branches == kNoBranches; })) {
+      continue;
+    }
+    const auto forbid_rules = role_rules_.subspan(cell.forbid_first, cell.forbid_count);
+    const auto grant_rules = role_rules_.subspan(cell.grant_first, cell.grant_count);
+
+    // The roles the cell's rules name; the roles implying one of them may meet
+    // other rules than the rest do.
+    std::fill(named.begin(), named.end(), 0);
+    for (const f::RoleRule& rr : forbid_rules) named[rr.role / 64] |= uint64_t{1} << (rr.role % 64);
+    for (const f::RoleRule& rr : grant_rules) named[rr.role / 64] |= uint64_t{1} << (rr.role % 64);
+    for (const CondRef& cr : std::span(conds, cell.cond_count)) {
+      if (cr.roles_word < kMultiWord) {
+        named[cr.roles_word] |= cr.mask;
+      } else if (cr.roles_word != kAllRoles) {
+        for (uint32_t w = 0; w < words(); ++w) named[w] |= bits(cr.role_bits)[w];
+      }
+      if (cr.except_mask != 0) named[cr.except_word] |= cr.except_mask;
+    }
+    candidates.clear();
+    for (uint32_t w = 0; w < words(); ++w) {
+      for (uint64_t m = named[w]; m != 0; m &= m - 1) {
+        const uint32_t role = w * 64 + static_cast<uint32_t>(std::countr_zero(m));
+        for (uint32_t k = by_first[role]; k < by_first[role + 1]; ++k) {
+          if (!seen[implied_by[k]]) {
+            seen[implied_by[k]] = true;
+            candidates.push_back(implied_by[k]);
+          }
+        }
+      }
+    }
+    for (uint32_t r : candidates) seen[r] = false;
+    std::sort(candidates.begin(), candidates.end());
+
+    // The plan of a principal whose effective roles are `held` (nullptr: none
+    // the cell's rules name).
+    auto plan_for = [&](const ImpliedRoles* held) -> uint32_t {
+      auto holds = [&](uint32_t role) {
+        const uint32_t w = role / 64;
+        return held != nullptr && w - held->first < held->words && ((held->bits[w] >> (role % 64)) & 1u) != 0;
+      };
+      auto matches = [&](const CondRef& cr) {
+        if (held == nullptr) return cr.roles_word == kAllRoles;  // exceptions name roles it does not hold
+        const uint32_t ew = cr.except_word;
+        if (cr.except_mask != 0 && ew - held->first < held->words && (held->bits[ew] & cr.except_mask) != 0) {
+          return false;
+        }
+        if (cr.roles_word == kAllRoles) return true;
+        for (uint32_t w = held->first; w < held->first + held->words; ++w) {
+          if ((held->bits[w] & bits(cr.role_bits)[w]) != 0) return true;
+        }
+        return false;
+      };
+      uint32_t f0 = cell.forbid_all_rule, g0 = f::kNone;
+      for (const f::RoleRule& rr : forbid_rules) f0 = holds(rr.role) ? std::min(f0, rr.rule) : f0;
+      for (const f::RoleRule& rr : grant_rules) g0 = holds(rr.role) ? std::min(g0, rr.rule) : g0;
+      forbids.clear();
+      grants.clear();
+      for (uint32_t k = cell.cond_first; k < cell.cond_first + cell.cond_count; ++k) {
+        const CondRef& cr = cond_refs_[k];
+        if (!matches(cr)) continue;
+        if (cond_rules_[k].effect != 0) {
+          grants.push_back(k);
+        } else if (cr.rule < f0) {
+          forbids.push_back(k);
+        }
+      }
+      const auto key_first = static_cast<uint32_t>(keys.size());
+      keys.insert(keys.end(), {f0, g0, static_cast<uint32_t>(forbids.size())});
+      keys.insert(keys.end(), forbids.begin(), forbids.end());
+      keys.insert(keys.end(), grants.begin(), grants.end());
+      const auto key_size = static_cast<uint32_t>(keys.size()) - key_first;
+      for (const Planned& x : cell_memo) {
+        if (x.key_size == key_size && std::equal(keys.begin() + x.key_first, keys.begin() + x.key_first + key_size,
+                                                 keys.begin() + key_first)) {
+          keys.resize(key_first);
+          return x.root;
+        }
+      }
+      const uint32_t root = build_plan(f0, g0);
+      cell_memo.push_back({key_first, key_size, root});
+      return root;
+    };
+
+    cell_memo.clear();
+    keys.clear();
+    const size_t rollback = role_plans_.size(), nodes_before = branches_.size(), outcomes_before = outcomes_.size();
+    CellPlans p{static_cast<uint32_t>(rollback), 0, plan_for(nullptr)};
+    bool ok = p.others != kNoPlan && candidates.size() < roles_left;
+    if (ok) roles_left -= candidates.size() + 1;
+    for (size_t k = 0; ok && k < candidates.size(); ++k) {
+      const uint32_t root = plan_for(&implied_[candidates[k]]);
+      ok = root != kNoPlan;
+      if (ok && root != p.others) role_plans_.push_back({candidates[k], root});
+    }
+    if (!ok) {  // the cell keeps the general path; what its plans added goes
+      role_plans_.resize(rollback);
+      branches_.resize(nodes_before);
+      outcomes_.resize(outcomes_before);
+      continue;
+    }
+    p.count = static_cast<uint32_t>(role_plans_.size() - rollback);
+    cell_plans_[i] = p;
+    any = true;
+  }
+  if (!any) cell_plans_.clear();
+}
+
+}  // namespace edict::runtime
