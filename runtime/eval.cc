@@ -45,12 +45,14 @@ Tri tri_eq(Tri a, Tri b) { return (a == kE || b == kE) ? kE : tri(a == b); }
 // a decision costs the same whether the policy declares 4 roles or 4,000.
 struct RoleSet {
   uint64_t bits[f::kMaxRoles / 64];
-  uint32_t lo, n;  // set by prepare() before any read, as the words are
+  uint32_t lo = 0, n = 0;  // set again by prepare(); the initial values cost one store
 };
 
-// What every part of a decision reads. Functions kept out of line take it by
-// value: taking its address would make evaluate() build it in memory on every
-// decision, where only the calls that are made copy it.
+// What every part of a decision reads. Most functions kept out of line take it
+// by value: taking its address would make evaluate() build it in memory on every
+// decision, where only the calls that are made copy it. custom_roles_allow()
+// takes it by reference: with a copy, the custom-role decision measured 10 ns
+// slower (30 against 20), for no reason the instruction counts show.
 struct Ctx {
   const Table& t;
   const Request& r;
@@ -470,7 +472,7 @@ EDICT_HOT void conditional_grants(const Ctx& c, const Table::CondRef* conds, uin
 }
 
 // Whether one of the request's custom roles allows it.
-[[gnu::noinline]] bool custom_roles_allow(Ctx c, const CustomRoles& custom, uint32_t* errors) {
+[[gnu::noinline]] bool custom_roles_allow(const Ctx& c, const CustomRoles& custom, uint32_t* errors) {
   for (uint32_t idx : c.r.custom_roles) {
     if (custom_allows(c, custom, idx, errors)) return true;
   }
