@@ -531,17 +531,22 @@ Decision refused(const Refusal& why) {
     why = {reason, error};
     return false;
   };
-  if (r.error != RequestError::kNone) return refuse(Reason::kBadRequest, r.error);
-  if (r.action >= t.action_count()) return refuse(Reason::kBadRequest, RequestError::kUnknownAction);
-  if (r.resource_type >= t.resource_count()) return refuse(Reason::kBadRequest, RequestError::kUnknownResourceType);
-  if (r.roles.size() == 1) {
+  // The refusals are marked unlikely, and so is every other way off the usual
+  // request's path: the compiler then lays that path out as one straight run,
+  // which measured faster than the same instructions with jumps between them.
+  if (r.error != RequestError::kNone) [[unlikely]] return refuse(Reason::kBadRequest, r.error);
+  if (r.action >= t.action_count()) [[unlikely]] return refuse(Reason::kBadRequest, RequestError::kUnknownAction);
+  if (r.resource_type >= t.resource_count()) [[unlikely]] {
+    return refuse(Reason::kBadRequest, RequestError::kUnknownResourceType);
+  }
+  if (r.roles.size() == 1) [[likely]] {
     // The most common request: one role in the tenant.
     const uint32_t role = r.roles[0];
-    if (role >= t.role_count()) return refuse(Reason::kBadRequest, RequestError::kUnknownRole);
+    if (role >= t.role_count()) [[unlikely]] return refuse(Reason::kBadRequest, RequestError::kUnknownRole);
     const Table::ImpliedRoles& implied = t.implied(role);
     roles.lo = implied.first;
     roles.n = implied.words;
-    if (implied.words == 1) {
+    if (implied.words == 1) [[likely]] {
       roles.bits[implied.first] = implied.bits[implied.first];
     } else {
       std::copy(implied.bits + implied.first, implied.bits + implied.first + implied.words, roles.bits + implied.first);
@@ -549,9 +554,11 @@ Decision refused(const Refusal& why) {
   } else if (!effective_roles(t, r, roles)) {
     return refuse(Reason::kBadRequest, RequestError::kUnknownRole);
   }
-  for (uint32_t idx : r.custom_roles) {
-    if (custom == nullptr || &custom->table() != &t || idx >= custom->size()) {
-      return refuse(Reason::kBadRequest, RequestError::kUnknownCustomRole);
+  if (!r.custom_roles.empty()) [[unlikely]] {
+    for (uint32_t idx : r.custom_roles) {
+      if (custom == nullptr || &custom->table() != &t || idx >= custom->size()) {
+        return refuse(Reason::kBadRequest, RequestError::kUnknownCustomRole);
+      }
     }
   }
   // Equal tenants, one of them present: two tests on the path that goes on.
