@@ -169,7 +169,7 @@ EDICT_HOT Tri compare(uint8_t cmp_true, T a, T b) {
 // Roles ordered by rank: a role off the ladder has no order (error).
 EDICT_HOT Tri compare_ranks(const Ctx& c, uint8_t cmp_true, int64_t a, int64_t b) {
   const uint32_t ra = c.t.roles()[static_cast<size_t>(a)].rank, rb = c.t.roles()[static_cast<size_t>(b)].rank;
-  if (ra == f::kNone || rb == f::kNone) return kE;
+  if (ra == f::kNone || rb == f::kNone) [[unlikely]] return kE;
   return compare(cmp_true, ra, rb);
 }
 
@@ -201,47 +201,47 @@ EDICT_HOT Tri leaf(const Ctx& c, const Step& s) {
     case Exec::kConst: return tri(in.a != 0);
     case Exec::kHas: return tri(read(c, s.a, sa) != nullptr);
     case Exec::kTruthy:
-      if (!(a = value(c, s.a, sa))) return kE;
+      if (!(a = value(c, s.a, sa))) [[unlikely]] return kE;
       return tri(a->i != 0);
     case Exec::kCmpIdConst:
-      if (!(a = value(c, s.a, sa))) return kE;
+      if (!(a = value(c, s.a, sa))) [[unlikely]] return kE;
       return compare(s.cmp_true, a->i, s.constant);
     case Exec::kCmpRankConst:
-      if (!(a = value(c, s.a, sa))) return kE;
+      if (!(a = value(c, s.a, sa))) [[unlikely]] return kE;
       return compare_ranks(c, s.cmp_true, a->i, s.constant);
     case Exec::kCmpStringConst:
-      if (!(a = value(c, s.a, sa))) return kE;
+      if (!(a = value(c, s.a, sa))) [[unlikely]] return kE;
       return compare(s.cmp_true, a->s.compare(s.text), 0);
     case Exec::kCmpIdAttr:
-      if (!(a = value(c, s.a, sa)) || !(b = value(c, s.b, sb))) return kE;
+      if (!(a = value(c, s.a, sa)) || !(b = value(c, s.b, sb))) [[unlikely]] return kE;
       return compare(s.cmp_true, a->i, b->i);
     case Exec::kCmpRankAttr:
-      if (!(a = value(c, s.a, sa)) || !(b = value(c, s.b, sb))) return kE;
+      if (!(a = value(c, s.a, sa)) || !(b = value(c, s.b, sb))) [[unlikely]] return kE;
       return compare_ranks(c, s.cmp_true, a->i, b->i);
     case Exec::kCmpAttrToPrincipalRank: {
       const uint32_t top = top_ranked(c);
-      if (!(a = value(c, s.a, sa)) || top == f::kNone) return kE;
+      if (!(a = value(c, s.a, sa)) || top == f::kNone) [[unlikely]] return kE;
       return compare_ranks(c, s.cmp_true, a->i, top);
     }
     case Exec::kCmpPrincipalRankToAttr: {
       const uint32_t top = top_ranked(c);
-      if (top == f::kNone || !(b = value(c, s.b, sb))) return kE;
+      if (top == f::kNone || !(b = value(c, s.b, sb))) [[unlikely]] return kE;
       return compare_ranks(c, s.cmp_true, top, b->i);
     }
     case Exec::kCmpStringAttr:
-      if (!(a = value(c, s.a, sa)) || !(b = value(c, s.b, sb))) return kE;
+      if (!(a = value(c, s.a, sa)) || !(b = value(c, s.b, sb))) [[unlikely]] return kE;
       return compare(s.cmp_true, a->s.compare(b->s), 0);
     case Exec::kCmpPrincipal:
-      if (!(a = value(c, s.a, sa))) return kE;
+      if (!(a = value(c, s.a, sa))) [[unlikely]] return kE;
       return compare(s.cmp_true, a->i, c.r.principal);
     case Exec::kInIdAttr:
-      if (!(a = value(c, s.a, sa)) || !(b = set_value(c, s.b, sb))) return kE;
+      if (!(a = value(c, s.a, sa)) || !(b = set_value(c, s.b, sb))) [[unlikely]] return kE;
       return tri(set_has_id(*b, a->i));
     case Exec::kInStringAttr:
-      if (!(a = value(c, s.a, sa)) || !(b = set_value(c, s.b, sb))) return kE;
+      if (!(a = value(c, s.a, sa)) || !(b = set_value(c, s.b, sb))) [[unlikely]] return kE;
       return tri(set_has_string(*b, a->s));
     case Exec::kInConst: {
-      if (!(a = value(c, s.a, sa))) return kE;
+      if (!(a = value(c, s.a, sa))) [[unlikely]] return kE;
       const bool strings = s.a.kind == f::AttrKind::kString;
       for (int64_t k : c.t.pool().subspan(in.b, in.c)) {
         if (strings ? a->s == c.t.string(static_cast<uint32_t>(k)) : a->i == k) return kT;
@@ -249,22 +249,22 @@ EDICT_HOT Tri leaf(const Ctx& c, const Step& s) {
       return kF;
     }
     case Exec::kInConstMask: {
-      if (!(a = value(c, s.a, sa))) return kE;
+      if (!(a = value(c, s.a, sa))) [[unlikely]] return kE;
       const auto id = static_cast<uint64_t>(a->i);
       return tri(id < 64 && ((static_cast<uint64_t>(s.constant) >> id) & 1u));
     }
     case Exec::kPrincipalIn:
-      if (!(b = set_value(c, s.b, sb))) return kE;
+      if (!(b = set_value(c, s.b, sb))) [[unlikely]] return kE;
       return tri(set_has_id(*b, c.r.principal));
     case Exec::kConstInIds:
-      if (!(a = set_value(c, s.a, sa))) return kE;
+      if (!(a = set_value(c, s.a, sa))) [[unlikely]] return kE;
       return tri(set_has_id(*a, s.constant));
     case Exec::kConstInStrings:
-      if (!(a = set_value(c, s.a, sa))) return kE;
+      if (!(a = set_value(c, s.a, sa))) [[unlikely]] return kE;
       return tri(set_has_string(*a, s.text));
     case Exec::kIsRole: return tri(c.holds(in.a));
     case Exec::kIsRoleAttr: {
-      if (!(a = value(c, s.a, sa))) return kE;
+      if (!(a = value(c, s.a, sa))) [[unlikely]] return kE;
       const uint64_t* implied = c.t.bits(c.t.roles()[static_cast<size_t>(a->i)].implied);
       return tri((implied[in.b / 64] >> (in.b % 64)) & 1u);
     }
@@ -368,7 +368,7 @@ EDICT_HOT Tri run(const Ctx& c, const Table::CondRef& cr) { return run(c, cr.bra
 // one roles word: one test tells whether any applies, and the first group the
 // principal holds a role of decides.
 EDICT_HOT uint32_t lowest_role_rule(const Ctx& c, const Table::RuleRolesRange& range) {
-  if (range.word < Table::kMultiWord) {
+  if (range.word < Table::kMultiWord) [[likely]] {
     if (!c.in_words(range.word)) return f::kNone;
     const uint64_t held = c.roles.bits[range.word] & range.any;
     if (held == 0) return f::kNone;
@@ -377,7 +377,7 @@ EDICT_HOT uint32_t lowest_role_rule(const Ctx& c, const Table::RuleRolesRange& r
     }
     return f::kNone;  // not reached: `any` is the union of the masks
   }
-  if (range.word == Table::kSearched) return lowest_searched_rule(c, range);
+  if (range.word == Table::kSearched) [[unlikely]] return lowest_searched_rule(c, range);
   for (const Table::RuleRoles& x : c.t.rule_roles(range)) {
     if (c.in_words(x.word) && (c.roles.bits[x.word] & x.mask) != 0) return x.rule;
   }
@@ -639,7 +639,7 @@ Decision evaluate(const Table& t, const Request& r, const CustomRoles* custom) n
   }
   bool by_custom = false;
   if (custom != nullptr && !r.custom_roles.empty() && (grant == f::kNone || obligations != 0) &&
-      custom_roles_allow(c, *custom, &errors)) {
+      custom_roles_allow(c, *custom, &errors)) [[unlikely]] {
     by_custom = grant == f::kNone;
     obligations = 0;
   }
