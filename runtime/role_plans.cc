@@ -165,6 +165,7 @@ void Table::plan_single_roles(const std::vector<NodeRange>& rule_nodes) {
   cell_plans_.assign(cells_.size(), CellPlans{});
   branches_.reserve(2 * branches_.size() + 1024);  // about one copy of each rule's program, and the outcomes:
   outcomes_.reserve(2 * cond_refs_.size() + 64);   // regrowing them was a tenth of the work
+  role_plans_.reserve(cond_refs_.size() + 64);
   bool any = false;
   // A cell's plans by their rules (F0, G0, forbids, grants): roles meeting the
   // same rules share one. Keys are kept end to end in `keys`.
