@@ -22,9 +22,10 @@ Result<uint32_t, std::string> CustomRoles::add(const CustomRoleSpec& spec) {
   if (!catalog) return Unexpected("unknown catalog `" + spec.catalog + "`");
   const format::Catalog& cat = t.catalogs()[*catalog];
   const auto entries = t.catalog_entries().subspan(cat.entry_first, cat.entry_count);
-  Role role{spec.name, *catalog, {}};
+  Role role{spec.name, *catalog, {}, {}};
   const uint64_t cells = uint64_t{t.action_count()} * t.resource_count();
   role.cells.assign((cells + 63) / 64, 0);
+  role.always.assign((cells + 63) / 64, 0);
   for (const auto& [action_name, resource_name] : spec.permissions) {
     const auto action = t.find_action(action_name);
     if (!action) return Unexpected("unknown action `" + action_name + "`");
@@ -39,6 +40,11 @@ Result<uint32_t, std::string> CustomRoles::add(const CustomRoleSpec& spec) {
     }
     const uint64_t bit = uint64_t{*action} * t.resource_count() + *resource;
     role.cells[bit / 64] |= uint64_t{1} << (bit % 64);
+    for (const Table::CatalogRun& run : t.catalog_runs(static_cast<uint32_t>(bit))) {
+      if (run.catalog == *catalog && run.entry_count > 0 && t.catalog_entry_branches(run.entry_first) == kBranchResult + 1) {
+        role.always[bit / 64] |= uint64_t{1} << (bit % 64);
+      }
+    }
   }
   roles_.push_back(std::move(role));
   return static_cast<uint32_t>(roles_.size() - 1);

@@ -49,6 +49,9 @@ class CustomRoles {
     std::string name;
     uint32_t catalog;
     std::vector<uint64_t> cells;  // bit (action * resource_count + type): granted
+    // The cells of `cells` whose first entry in the catalog has no condition (a
+    // program that is constant true): granted outright, no entry to run.
+    std::vector<uint64_t> always;
   };
   const Role& role(uint32_t index) const { return roles_[index]; }
 

@@ -411,10 +411,12 @@ EDICT_HOT bool roles_match(const Ctx& c, const Table::CondRef& cr) {
 // Whether a custom role allows this request's (action, resource type).
 bool custom_allows(const Ctx& c, const CustomRoles& custom, uint32_t index, uint32_t* errors) {
   const CustomRoles::Role& role = custom.role(index);
-  const f::Catalog& cat = c.t.catalogs()[role.catalog];
-  if (!c.intersects(c.t.bits(cat.holder_bits))) return false;
   const uint32_t cell = c.r.action * c.t.resource_count() + c.r.resource_type;
   if (((role.cells[cell / 64] >> (cell % 64)) & 1u) == 0) return false;
+  const f::Catalog& cat = c.t.catalogs()[role.catalog];
+  if (!c.intersects(c.t.bits(cat.holder_bits))) return false;
+  // The first entry would run a constant true: no other entry is reached.
+  if (((role.always[cell / 64] >> (cell % 64)) & 1u) != 0) return true;
   for (const Table::CatalogRun& run_of_cell : c.t.catalog_runs(cell)) {
     if (run_of_cell.catalog != role.catalog) continue;
     for (uint32_t entry = run_of_cell.entry_first; entry < run_of_cell.entry_first + run_of_cell.entry_count; ++entry) {

@@ -326,6 +326,14 @@ TEST_F(Runtime, CustomRolesAreCheckedAgainstTheCatalog) {
   exp_other_group.custom_role("exporter").attr(Root::kContext, "mfa", "true");
   exp_other_group.attr(Root::kPrincipal, "groups", "g1").attr(Root::kResource, "group", "g2");
   EXPECT_EQ(eval(exp_other_group).effect, Effect::kDeny);
+  // An entry without a condition is granted outright; one with runs it.
+  auto always = [&](const char* role, const char* action, const char* type) {
+    const runtime::CustomRoles::Role& r = custom_->role(*custom_->find(role));
+    const uint32_t cell = *table_->find_action(action) * table_->resource_count() + *table_->find_resource(type);
+    return (r.always[cell / 64] >> (cell % 64)) & 1u;
+  };
+  EXPECT_EQ(always("billing_person", "view", "Billing"), 1u);
+  EXPECT_EQ(always("exporter", "export", "Call"), 0u);
 }
 
 TEST_F(Runtime, ExplainSaysWhichPartFailedAndWhere) {
