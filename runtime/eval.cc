@@ -525,8 +525,8 @@ Decision refused(const Refusal& why) {
 
 // Validates the request's ids and fills the effective role bitset. On a request
 // that cannot be evaluated, says why in `why` and returns false. evaluate()
-// builds its Decision only on the path it returns by: initialising one up front
-// and rewriting it cost every decision a dozen stores.
+// builds its Decision only on the path it returns by, rather than initialising
+// one up front and writing its fields a second time.
 [[gnu::always_inline]] inline bool prepare(const Table& t, const Request& r, const CustomRoles* custom, RoleSet& roles,
                                            Refusal& why) {
   auto refuse = [&why](Reason reason, RequestError error) {

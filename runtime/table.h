@@ -107,13 +107,12 @@ class Table {
     return cells_[static_cast<size_t>(action) * meta_.resource_count + type];
   }
   // Role `role`'s implied bitset, and the words [first, first + words) outside
-  // which it is zero (words == 0 for none). Computed on load, so the evaluator touches only
-  // the words a request's roles can set, however many roles the policy has.
+  // which it is zero (words == 0 for none). Computed on load, so the evaluator
+  // touches only the words a request's roles can set, however many roles the
+  // policy has.
   struct ImpliedRoles {
     const uint64_t* bits = nullptr;
-    // The words [first, first + words) that can be non-zero; together, in the
-    // order of RoleSet's lo and n, so the decision path copies both at once.
-    uint32_t first = 0, words = 0;
+    uint32_t first = 0, words = 0;  // in the order of eval.cc's RoleSet lo and n: copied together
     uint32_t top_ranked = format::kNone;  // the highest-ranked implied role (principal.rank), or kNone
   };
   const ImpliedRoles& implied(uint32_t role) const { return implied_[role]; }
@@ -220,7 +219,7 @@ class Table {
   // none (`others` kNoPlan): the evaluator takes the general path.
   static constexpr uint32_t kNoPlan = UINT32_MAX;
   struct Outcome {
-    uint64_t obligations;  // of the grants that applied (none if only unconditional ones did)
+    uint64_t obligations;  // of the grants that applied: 0 if an unconditional one did, all ones if none did
     uint32_t forbid;       // the deciding forbid, or kNone
     uint32_t grant;        // the lowest applicable grant, or kNone
     uint32_t errors;       // the conditions that erred on the way (Decision::condition_errors)
@@ -246,7 +245,8 @@ class Table {
     }
     return x < end && x->role == role ? x->root : p.others;
   }
-  // A plan's result: run_plan()'s last node id, kChainResult + its index.
+  // A plan's result, where the walk of its program ends (eval.cc's walk()):
+  // kChainResult + the outcome's index.
   const Outcome& outcome(uint32_t result) const { return outcomes_[result - kChainResult]; }
   // The branching program of catalog_entries()[entry]'s condition (or kNoBranches).
   uint32_t catalog_entry_branches(uint32_t entry) const { return catalog_branches_[entry]; }
