@@ -45,6 +45,7 @@
 #include "runtime/custom_roles.h"
 #include "runtime/eval.h"
 #include "runtime/table.h"
+#include "tests/testing/general_path.h"
 #include "tests/testing/policy_gen.h"
 #include "testkit/reference_eval.h"
 
@@ -619,11 +620,6 @@ bool same(const Decision& a, const Decision& b) {
   return a.effect == b.effect && a.reason == b.reason && a.rule == b.rule && a.obligations == b.obligations &&
          a.custom_role == b.custom_role;
 }
-// Two runtime decisions: also the conditions that erred (the oracle may count
-// those its own way, but the runtime's paths must not differ).
-bool identical(const Decision& a, const Decision& b) {
-  return same(a, b) && a.condition_errors == b.condition_errors && a.request_error == b.request_error;
-}
 
 // Tenants' custom roles: for each catalog, a few roles over random subsets of the
 // pairs it lists, added through runtime::CustomRoles and mirrored for the oracle.
@@ -840,11 +836,10 @@ Totals differential(const Subject& s, uint64_t seed, uint64_t requests) {
       const runtime::Table::HotCell& hot = s.table->hot_cell(cell);
       if ((hot.cond_forbids | hot.cond_grants) != 0 && s.table->plan(cell, q.roles[0]) != runtime::Table::kNoPlan) {
         ++totals.planned;
-        runtime::Request twice = q;
-        const uint32_t both[2] = {q.roles[0], q.roles[0]};
-        twice.roles = both;
-        const Decision general = runtime::evaluate(*s.table, twice, with_custom ? &custom : nullptr);
-        EXPECT_TRUE(identical(general, got))
+        // Also the conditions that erred: the oracle may count those its own
+        // way, but the runtime's two paths must not differ.
+        const Decision general = testing::evaluate_general_path(*s.table, q, with_custom ? &custom : nullptr);
+        EXPECT_TRUE(testing::identical(general, got))
             << s.name << ": the plan decides " << brief(got) << " (" << got.condition_errors
             << " errors), the general path " << brief(general) << " (" << general.condition_errors
             << " errors)\n  request: " << testkit::describe_request(policy, q, with_custom ? &ref : nullptr);

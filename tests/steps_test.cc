@@ -17,6 +17,7 @@
 #include "runtime/request_builder.h"
 #include "runtime/steps.h"
 #include "tests/testing/compile_text.h"
+#include "tests/testing/general_path.h"
 
 namespace edict {
 namespace {
@@ -57,16 +58,10 @@ constexpr uint32_t kFalse = runtime::kBranchResult, kTrue = kFalse + 1, kError =
 // alike in every field.
 runtime::Decision evaluate_checked(const runtime::Table& t, const runtime::Request& r) {
   const runtime::Decision d = runtime::evaluate(t, r);
-  if (r.roles.size() == 1) {
-    runtime::Request twice = r;
-    const uint32_t both[2] = {r.roles[0], r.roles[0]};
-    twice.roles = both;
-    const runtime::Decision g = runtime::evaluate(t, twice);
-    EXPECT_TRUE(d.effect == g.effect && d.reason == g.reason && d.rule == g.rule && d.obligations == g.obligations &&
-                d.condition_errors == g.condition_errors)
-        << "the plan decides rule " << d.rule << " with " << d.condition_errors << " errors, the general path rule "
-        << g.rule << " with " << g.condition_errors;
-  }
+  const runtime::Decision g = testing::evaluate_general_path(t, r);
+  EXPECT_TRUE(testing::identical(d, g)) << "the plan decides rule " << d.rule << " with " << d.condition_errors
+                                        << " errors, the general path rule " << g.rule << " with "
+                                        << g.condition_errors;
   return d;
 }
 
@@ -109,6 +104,16 @@ K k_not(K a) { return a == E ? E : a == T ? F : T; }
 K k_and(K a, K b) { return a == F || b == F ? F : a == E || b == E ? E : T; }
 K k_or(K a, K b) { return a == T || b == T ? T : a == E || b == E ? E : F; }
 
+// Sets `b` up for `role` viewing a Doc with the boolean attributes x, y and z
+// (kFlags's schema) of those values; E leaves one out, which makes reading it err.
+RequestBuilder& view_with_flags(RequestBuilder& b, const char* role, K x, K y, K z) {
+  on_doc(b, "view").role(role);
+  for (auto [name, v] : {std::pair{"x", x}, std::pair{"y", y}, std::pair{"z", z}}) {
+    if (v != E) b.attr_bool(Root::kPrincipal, name, v == T);
+  }
+  return b;
+}
+
 // Every combination of true, false and absent gives the condition's Kleene
 // value: a grant applies only on true, and an error is counted once.
 TEST(Steps, BranchingProgramsKeepTheKleeneValueOfEveryCombination) {
@@ -135,10 +140,7 @@ TEST(Steps, BranchingProgramsKeepTheKleeneValueOfEveryCombination) {
       for (K y : {F, T, E}) {
         for (K z : {F, T, E}) {
           RequestBuilder b(*t);
-          on_doc(b, "view").role("a");
-          for (auto [name, v] : {std::pair{"x", x}, std::pair{"y", y}, std::pair{"z", z}}) {
-            if (v != E) b.attr_bool(Root::kPrincipal, name, v == T);
-          }
+          view_with_flags(b, "a", x, y, z);
           const runtime::Decision d = evaluate_checked(*t, b.build());
           const K want = cond.value(x, y, z);
           EXPECT_EQ(d.allowed(), want == T) << cond.text << " " << x << y << z;
@@ -349,10 +351,7 @@ g: grant a, b view on Doc;
       for (K y : {F, T, E}) {
         for (K z : {F, T, E}) {
           RequestBuilder b(*t);
-          on_doc(b, "view").role(role);
-          for (auto [name, v] : {std::pair{"x", x}, std::pair{"y", y}, std::pair{"z", z}}) {
-            if (v != E) b.attr_bool(Root::kPrincipal, name, v == T);
-          }
+          view_with_flags(b, role, x, y, z);
           uint32_t want_rule = runtime::kNoRule, want_errors = 0;
           for (const Forbid& f : forbids) {
             if (f.b_only && std::string(role) != "b") continue;
@@ -677,10 +676,7 @@ g_edit: grant agent edit on Doc;
   };
   for (const Want& w : wants) {
     RequestBuilder b(*t);
-    on_doc(b, "view").role(w.role);
-    for (auto [name, v] : {std::pair{"x", w.x}, std::pair{"y", w.y}, std::pair{"z", w.z}}) {
-      if (v != E) b.attr_bool(Root::kPrincipal, name, v == T);
-    }
+    view_with_flags(b, w.role, w.x, w.y, w.z);
     const runtime::Decision d = evaluate_checked(*t, b.build());
     const std::string what = std::string(w.role) + " " + std::to_string(w.x) + std::to_string(w.y) + std::to_string(w.z);
     EXPECT_EQ(d.allowed(), w.allowed) << what;
@@ -695,10 +691,7 @@ g_edit: grant agent edit on Doc;
       for (K y : {F, T, E}) {
         for (K z : {F, T, E}) {
           RequestBuilder b(*t);
-          on_doc(b, "view").role(role);
-          for (auto [name, v] : {std::pair{"x", x}, std::pair{"y", y}, std::pair{"z", z}}) {
-            if (v != E) b.attr_bool(Root::kPrincipal, name, v == T);
-          }
+          view_with_flags(b, role, x, y, z);
           evaluate_checked(*t, b.build());
         }
       }
