@@ -68,14 +68,12 @@ void Table::plan_single_roles(const std::vector<NodeRange>& rule_nodes) {
     for (uint32_t r = 0; r < role_count; ++r) each_implied(r, [&](uint32_t m) { implied_by[fill[m]++] = r; });
   }
 
-  // Budgets: a plan copies its rules' programs (one copy per state a rule is
-  // reached in), so the nodes copied and the RolePlans stay linear in the
-  // table; cells past them keep the general path.
-  // The roles planned for (a pass over the cell's rules each, and a RolePlan if
-  // their plan is not the cell's for everyone else) and the grant states made
-  // are bounded alike; so, through them, are the outcomes, far below the
-  // kBranchResult - kChainResult ids they may take.
-  const size_t max_nodes = std::min(branches_.size() + 4 * branches_.size() + 4096, size_t{kChainResult});
+  // Budgets, all linear in the table; cells past them keep the general path.
+  // A plan copies its rules' programs, one copy per state a rule is reached in
+  // (nodes); each role planned for costs a pass over its cell's rules and maybe
+  // a RolePlan (roles); grant states are bounded too, and through them and the
+  // roles the outcomes, far below the kBranchResult - kChainResult ids they take.
+  const size_t max_nodes = std::min(5 * branches_.size() + 4096, size_t{kChainResult});
   size_t roles_left = 4 * cond_refs_.size() + 65536;
   size_t states_left = 16 * cond_refs_.size() + 65536;
 
