@@ -40,13 +40,21 @@ Tri tri_or(Tri a, Tri b) { return (a == kT || b == kT) ? kT : (a == kE || b == k
 Tri tri_eq(Tri a, Tri b) { return (a == kE || b == kE) ? kE : tri(a == b); }
 
 // The principal's effective roles (held roles and every role they imply). Only
-// words [lo, lo + n) are initialised and read: a role outside them is not held.
-// The range comes from the held roles' implied-word ranges (Table::implied), so
-// a decision costs the same whether the policy declares 4 roles or 4,000.
+// words [lo, lo + n) of `bits` are read: a role outside them is not held. The
+// range comes from the held roles' implied-word ranges (Table::implied), so a
+// decision costs the same whether the policy declares 4 roles or 4,000. A
+// principal holding one role reads that role's implied bitset in the table, in
+// place; several roles are merged into a RoleBuffer.
 struct RoleSet {
-  uint64_t bits[f::kMaxRoles / 64];
-  uint32_t lo = 0, n = 0;  // set again by prepare(); the initial values cost one store
+  const uint64_t* bits = nullptr;
+  uint32_t lo = 0, n = 0;
 };
+using RoleBuffer = uint64_t[f::kMaxRoles / 64];
+
+RoleSet implied_roles(const Table& t, uint32_t role) {
+  const Table::ImpliedRoles& implied = t.implied(role);
+  return {implied.bits, implied.first, implied.words};
+}
 
 // What every part of a decision reads. Most functions kept out of line take it
 // by value: taking its address would make evaluate() build it in memory on every
@@ -483,7 +491,7 @@ EDICT_HOT void conditional_grants(const Ctx& c, const Table::CondRef* conds, uin
 
 // The effective roles of a request holding any number of roles; false when it
 // names a role the table does not have.
-bool effective_roles(const Table& t, const Request& r, RoleSet& roles) {
+bool effective_roles(const Table& t, const Request& r, RoleBuffer& buffer, RoleSet& roles) {
   uint32_t lo = UINT32_MAX, hi = 0;
   for (uint32_t role : r.roles) {
     if (role >= t.role_count()) return false;
@@ -493,19 +501,18 @@ bool effective_roles(const Table& t, const Request& r, RoleSet& roles) {
     hi = std::max(hi, implied.first + implied.words);
   }
   if (lo >= hi) lo = hi = 0;
-  roles.lo = lo;
-  roles.n = hi - lo;
+  roles = {buffer, lo, hi - lo};
   if (hi - lo == 1) {
     // The common case (up to 64 roles, or roles near each other): one word, built
     // in a register. A role whose range is empty contributes its zero word.
     uint64_t word = 0;
     for (uint32_t role : r.roles) word |= t.implied(role).bits[lo];
-    roles.bits[lo] = word;
+    buffer[lo] = word;
   } else {
-    for (uint32_t w = lo; w < hi; ++w) roles.bits[w] = 0;
+    for (uint32_t w = lo; w < hi; ++w) buffer[w] = 0;
     for (uint32_t role : r.roles) {
       const Table::ImpliedRoles& implied = t.implied(role);
-      for (uint32_t w = implied.first; w < implied.first + implied.words; ++w) roles.bits[w] |= implied.bits[w];
+      for (uint32_t w = implied.first; w < implied.first + implied.words; ++w) buffer[w] |= implied.bits[w];
     }
   }
   return true;
@@ -527,8 +534,8 @@ Decision refused(const Refusal& why) {
 // that cannot be evaluated, says why in `why` and returns false. evaluate()
 // builds its Decision only on the path it returns by, rather than initialising
 // one up front and writing its fields a second time.
-[[gnu::always_inline]] inline bool prepare(const Table& t, const Request& r, const CustomRoles* custom, RoleSet& roles,
-                                           Refusal& why) {
+[[gnu::always_inline]] inline bool prepare(const Table& t, const Request& r, const CustomRoles* custom,
+                                           RoleBuffer& buffer, RoleSet& roles, Refusal& why) {
   auto refuse = [&why](Reason reason, RequestError error) {
     why = {reason, error};
     return false;
@@ -545,15 +552,8 @@ Decision refused(const Refusal& why) {
     // The most common request: one role in the tenant.
     const uint32_t role = r.roles[0];
     if (role >= t.role_count()) [[unlikely]] return refuse(Reason::kBadRequest, RequestError::kUnknownRole);
-    const Table::ImpliedRoles& implied = t.implied(role);
-    roles.lo = implied.first;
-    roles.n = implied.words;
-    if (implied.words == 1) [[likely]] {
-      roles.bits[implied.first] = implied.bits[implied.first];
-    } else {
-      std::copy(implied.bits + implied.first, implied.bits + implied.first + implied.words, roles.bits + implied.first);
-    }
-  } else if (!effective_roles(t, r, roles)) {
+    roles = implied_roles(t, role);
+  } else if (!effective_roles(t, r, buffer, roles)) {
     return refuse(Reason::kBadRequest, RequestError::kUnknownRole);
   }
   if (!r.custom_roles.empty()) [[unlikely]] {
@@ -571,37 +571,14 @@ Decision refused(const Refusal& why) {
   return true;
 }
 
-}  // namespace
-
-const char* to_string(Reason r) {
-  switch (r) {
-    case Reason::kGranted: return "granted";
-    case Reason::kNoGrant: return "no grant applies";
-    case Reason::kForbidden: return "forbidden";
-    case Reason::kTenantMismatch: return "principal and resource are in different tenants";
-    case Reason::kBadRequest: return "bad request";
-  }
-  return "unknown";
-}
-
-const char* to_string(RequestError e) {
-  switch (e) {
-    case RequestError::kNone: return "none";
-    case RequestError::kUnknownAction: return "unknown action";
-    case RequestError::kUnknownResourceType: return "unknown resource type";
-    case RequestError::kUnknownRole: return "unknown role";
-    case RequestError::kUnknownAttribute: return "unknown attribute";
-    case RequestError::kBadValue: return "bad attribute value";
-    case RequestError::kMissingTenant: return "missing tenant";
-    case RequestError::kUnknownCustomRole: return "unknown custom role";
-  }
-  return "unknown";
-}
-
-Decision evaluate(const Table& t, const Request& r, const CustomRoles* custom) noexcept {
+// Every request evaluate() does not decide by a plan in place: refusals, several
+// roles, custom roles, and cells without plans. A call of its own, so that the
+// single-role path pays neither its frame nor its registers.
+[[gnu::noinline]] Decision evaluate_general(const Table& t, const Request& r, const CustomRoles* custom) noexcept {
+  RoleBuffer buffer;
   RoleSet roles;
   Refusal why;
-  if (!prepare(t, r, custom, roles, why)) [[unlikely]] return refused(why);
+  if (!prepare(t, r, custom, buffer, roles, why)) [[unlikely]] return refused(why);
   uint32_t errors = 0;  // conditions that erred, as Decision::condition_errors
   const Ctx c{t, r, roles};
   // In range: prepare() checked both ids, and load() that there are action_count *
@@ -652,6 +629,62 @@ Decision evaluate(const Table& t, const Request& r, const CustomRoles* custom) n
           .obligations = obligations,
           .condition_errors = errors,
           .custom_role = by_custom};
+}
+
+}  // namespace
+
+const char* to_string(Reason r) {
+  switch (r) {
+    case Reason::kGranted: return "granted";
+    case Reason::kNoGrant: return "no grant applies";
+    case Reason::kForbidden: return "forbidden";
+    case Reason::kTenantMismatch: return "principal and resource are in different tenants";
+    case Reason::kBadRequest: return "bad request";
+  }
+  return "unknown";
+}
+
+const char* to_string(RequestError e) {
+  switch (e) {
+    case RequestError::kNone: return "none";
+    case RequestError::kUnknownAction: return "unknown action";
+    case RequestError::kUnknownResourceType: return "unknown resource type";
+    case RequestError::kUnknownRole: return "unknown role";
+    case RequestError::kUnknownAttribute: return "unknown attribute";
+    case RequestError::kBadValue: return "bad attribute value";
+    case RequestError::kMissingTenant: return "missing tenant";
+    case RequestError::kUnknownCustomRole: return "unknown custom role";
+  }
+  return "unknown";
+}
+
+Decision evaluate(const Table& t, const Request& r, const CustomRoles* custom) noexcept {
+  // The usual request: one role, no custom roles, ids in range, one tenant, and a
+  // cell with a plan for that role (every cell within the plans' limits has
+  // one). Its plan runs only the conditions that matter and ends in the
+  // decision's fields; everything else takes the general path, which checks the
+  // request again and says why it refuses one.
+  if (r.roles.size() == 1 && r.custom_roles.empty() && r.error == RequestError::kNone) [[likely]] {
+    const uint32_t role = r.roles[0];
+    if (r.action < t.action_count() && r.resource_type < t.resource_count() && role < t.role_count() &&
+        r.principal_tenant == r.resource_tenant && r.principal_tenant != kNoTenant) [[likely]] {
+      const uint32_t plan = t.plan(r.action * t.resource_count() + r.resource_type, role);
+      if (plan != Table::kNoPlan) [[likely]] {
+        const RoleSet roles = implied_roles(t, role);
+        const Table::Outcome& o = t.outcome(walk(Ctx{t, r, roles}, plan));
+        if (o.forbid != f::kNone) {
+          return {.effect = Effect::kDeny, .reason = Reason::kForbidden, .rule = o.forbid, .condition_errors = o.errors};
+        }
+        if (o.grant == f::kNone) return {.reason = Reason::kNoGrant, .condition_errors = o.errors};
+        return {.effect = Effect::kAllow,
+                .reason = Reason::kGranted,
+                .rule = o.grant,
+                .obligations = o.obligations,
+                .condition_errors = o.errors};
+      }
+    }
+  }
+  return evaluate_general(t, r, custom);
 }
 
 // ---- explain -------------------------------------------------------------------
@@ -792,9 +825,10 @@ Explanation explain(const Table& t, const Request& r, const CustomRoles* custom,
                     const std::function<std::string(int64_t)>& entity) {
   Explanation x;
   x.decision = evaluate(t, r, custom);
+  RoleBuffer buffer;
   RoleSet roles;
   Refusal why;
-  if (!prepare(t, r, custom, roles, why)) {
+  if (!prepare(t, r, custom, buffer, roles, why)) {
     x.summary = x.decision.reason == Reason::kBadRequest
                     ? fmt::format("denied: bad request: {}", to_string(x.decision.request_error))
                     : fmt::format("denied: {}", to_string(x.decision.reason));

@@ -74,7 +74,7 @@ void Table::plan_single_roles(const std::vector<NodeRange>& rule_nodes) {
   // a RolePlan (roles); grant states are bounded too, and through them and the
   // roles the outcomes, far below the kBranchResult - kChainResult ids they take.
   const size_t max_nodes = std::min(5 * branches_.size() + 4096, size_t{kChainResult});
-  size_t roles_left = 4 * cond_refs_.size() + 65536;
+  size_t roles_left = 4 * (cond_refs_.size() + role_rules_.size()) + 65536;
   size_t states_left = 16 * cond_refs_.size() + 65536;
 
   // A copy of rule `k`'s program going to `to` (false, true, error) instead of
@@ -176,7 +176,7 @@ void Table::plan_single_roles(const std::vector<NodeRange>& rule_nodes) {
   std::vector<uint8_t> seen(role_count);
   for (size_t i = 0; i < cells_.size(); ++i) {
     const f::Cell& cell = cells_[i];
-    if (cell.cond_count == 0 || size_t{cell.cond_count} + cell.forbid_count + cell.grant_count > kMaxPlannedRules) {
+    if (size_t{cell.cond_count} + cell.forbid_count + cell.grant_count > kMaxPlannedRules) {
       continue;
     }
     const CondRef* const conds = cond_refs_.data() + cell.cond_first;  // the rules' own records, not chains
@@ -285,7 +285,18 @@ void Table::plan_single_roles(const std::vector<NodeRange>& rule_nodes) {
     cell_plans_[i] = p;
     any = true;
   }
-  if (!any) cell_plans_.clear();
+  if (!any) {
+    cell_plans_.clear();
+    return;
+  }
+  if (size_t{role_count} * cells_.size() <= kMaxDensePlans) {
+    // Filled aside: plan() reads dense_plans_ once it has any.
+    std::vector<uint32_t> dense(size_t{role_count} * cells_.size());
+    for (uint32_t cell = 0; cell < cells_.size(); ++cell) {
+      for (uint32_t role = 0; role < role_count; ++role) dense[size_t{cell} * role_count + role] = plan(cell, role);
+    }
+    dense_plans_ = std::move(dense);
+  }
 }
 
 }  // namespace edict::runtime

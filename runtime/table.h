@@ -215,8 +215,10 @@ class Table {
   //
   // Roles that imply none of the roles a cell's rules name share the cell's
   // `others` plan; the rest have a RolePlan each (sorted by role) where theirs
-  // differs. A cell without conditional rules, or past the plans' budgets, has
-  // none (`others` kNoPlan): the evaluator takes the general path.
+  // differs. A cell past the plans' limits has none (`others` kNoPlan): the
+  // evaluator takes the general path. Where there are few enough (cell, role)
+  // pairs (kMaxDensePlans), every pair's plan is also kept in one array, and
+  // found with one read.
   static constexpr uint32_t kNoPlan = UINT32_MAX;
   struct Outcome {
     uint64_t obligations;  // of the grants that applied: 0 if an unconditional one did, all ones if none did
@@ -234,7 +236,9 @@ class Table {
   };
   // The plan of a principal holding only `role` in cell `cell` (action *
   // resource_count() + type), or kNoPlan.
+  static constexpr size_t kMaxDensePlans = size_t{1} << 16;  // 256 KiB
   uint32_t plan(uint32_t cell, uint32_t role) const {
+    if (!dense_plans_.empty()) [[likely]] return dense_plans_[size_t{cell} * roles_.size() + role];
     if (cell_plans_.empty()) return kNoPlan;
     const CellPlans& p = cell_plans_[cell];
     const RolePlan *x = role_plans_.data() + p.first, *const end = x + p.count;
@@ -314,6 +318,7 @@ class Table {
   std::vector<uint32_t> catalog_runs_first_;  // per cell and one more: where its runs start
   std::vector<Branch> branches_;        // the nodes of the conditions' branching programs
   std::vector<CellPlans> cell_plans_;   // per cell, or empty: no plans at all
+  std::vector<uint32_t> dense_plans_;   // per (cell, role), cell-major; or empty
   std::vector<RolePlan> role_plans_;
   std::vector<Outcome> outcomes_;
   std::vector<Step> steps_;             // per instruction of code_

@@ -826,15 +826,14 @@ Totals differential(const Subject& s, uint64_t seed, uint64_t requests) {
                                         << brief(got) << "\n  request: "
                                         << testkit::describe_request(policy, g.request, with_custom ? &ref : nullptr);
     }
-    // A request holding one role in a cell with conditional rules takes the
-    // cell's plan, if it has one; the same role given twice takes the general
-    // path. Both must decide alike, whatever the oracle says.
+    // A request holding one role takes its cell's plan, if the cell has one; the
+    // same role given twice takes the general path. Both must decide alike,
+    // whatever the oracle says.
     const runtime::Request& q = g.request;
     if (q.roles.size() == 1 && q.action < s.table->action_count() && q.resource_type < s.table->resource_count() &&
         q.roles[0] < s.table->role_count()) {
       const uint32_t cell = q.action * s.table->resource_count() + q.resource_type;
-      const runtime::Table::HotCell& hot = s.table->hot_cell(cell);
-      if ((hot.cond_forbids | hot.cond_grants) != 0 && s.table->plan(cell, q.roles[0]) != runtime::Table::kNoPlan) {
+      if (s.table->plan(cell, q.roles[0]) != runtime::Table::kNoPlan) {
         ++totals.planned;
         // Also the conditions that erred: the oracle may count those its own
         // way, but the runtime's two paths must not differ.

@@ -603,8 +603,9 @@ TEST(Steps, ConditionalRulesMatchTheirRolesInOneWordOrAcrossWords) {
 // A principal holding one role meets a fixed set of a cell's rules, resolved on
 // load into the cell's plan for that role (Table::plan): roles implying no role
 // the rules name share the cell's plan for everyone else, a cell without
-// conditional rules has none, and every plan decides as the general path does
-// (evaluate_checked) for every value of the conditions' attributes.
+// conditional rules has plans that are outcomes, and every plan decides as the
+// general path does (evaluate_checked) for every value of the conditions'
+// attributes.
 TEST(Steps, SingleRolePlansDecideAsTheGeneralPath) {
   auto t = testing::compile_source(R"(
 entity User { x: bool, y: bool, z: bool }
@@ -630,7 +631,15 @@ g_edit: grant agent edit on Doc;
   const uint32_t doc = *t->find_resource("Doc"), view = *t->find_action("view"), edit = *t->find_action("edit");
   const uint32_t view_cell = view * t->resource_count() + doc, edit_cell = edit * t->resource_count() + doc;
   auto plan = [&](uint32_t cell, const char* role) { return t->plan(cell, *t->find_role(role)); };
-  EXPECT_EQ(plan(edit_cell, "agent"), runtime::Table::kNoPlan) << "role rules only: the general path is short";
+  // A cell of role rules only: each plan is its outcome, with no node to run.
+  const uint32_t agent_edits = plan(edit_cell, "agent"), guest_edits = plan(edit_cell, "guest");
+  ASSERT_GE(agent_edits, runtime::kChainResult);
+  ASSERT_GE(guest_edits, runtime::kChainResult);
+  EXPECT_EQ(t->rule_name(t->outcome(agent_edits).grant), "g_edit");
+  EXPECT_EQ(t->outcome(agent_edits).obligations, 0u);
+  EXPECT_EQ(plan(edit_cell, "admin"), agent_edits) << "an admin is an agent";
+  EXPECT_EQ(t->outcome(guest_edits).grant, f::kNone);
+  EXPECT_EQ(t->outcome(guest_edits).forbid, f::kNone);
   for (const char* role : {"agent", "manager", "admin", "guest", "auditor"}) {
     EXPECT_NE(plan(view_cell, role), runtime::Table::kNoPlan) << role;
   }
@@ -685,8 +694,13 @@ g_edit: grant agent edit on Doc;
         << what;
     EXPECT_EQ(d.obligations != 0, w.obligation != nullptr) << what;
   }
-  // And every role against the general path, on every combination.
+  // And every role against the general path, on every combination, and on the
+  // cell of role rules.
   for (const char* role : {"agent", "manager", "admin", "guest", "auditor"}) {
+    RequestBuilder edits(*t);
+    on_doc(edits, "edit").role(role);
+    EXPECT_EQ(evaluate_checked(*t, edits.build()).allowed(), std::string(role) != "guest" && std::string(role) != "auditor")
+        << role;
     for (K x : {F, T, E}) {
       for (K y : {F, T, E}) {
         for (K z : {F, T, E}) {
