@@ -518,6 +518,41 @@ bool effective_roles(const Table& t, const Request& r, RoleBuffer& buffer, RoleS
   return true;
 }
 
+// Whether the request's custom roles (usually none) are roles of `custom`, added
+// to this table.
+EDICT_HOT bool custom_roles_known(const Table& t, const Request& r, const CustomRoles* custom) {
+  if (r.custom_roles.empty()) [[likely]] return true;
+  for (uint32_t idx : r.custom_roles) {
+    if (custom == nullptr || &custom->table() != &t || idx >= custom->size()) return false;
+  }
+  return true;
+}
+
+// The decision once the forbids are settled: no forbid applies, and `grant`
+// (or kNone) is the lowest applicable grant with `obligations`. A custom role
+// may allow what no grant does, or lift a grant's obligations. Both decision
+// paths end here.
+EDICT_HOT Decision allow_or_not(const Ctx& c, const CustomRoles* custom, uint32_t grant, uint64_t obligations,
+                                uint32_t errors) {
+  bool by_custom = false;
+  if (!c.r.custom_roles.empty() && custom != nullptr && (grant == f::kNone || obligations != 0) &&
+      custom_roles_allow(c, *custom, &errors)) [[unlikely]] {
+    by_custom = grant == f::kNone;
+    obligations = 0;
+  }
+  if (grant == f::kNone && !by_custom) return {.reason = Reason::kNoGrant, .condition_errors = errors};
+  return {.effect = Effect::kAllow,
+          .reason = Reason::kGranted,
+          .rule = grant == f::kNone ? kNoRule : grant,
+          .obligations = obligations,
+          .condition_errors = errors,
+          .custom_role = by_custom};
+}
+
+Decision forbidden(uint32_t rule, uint32_t errors) {
+  return {.effect = Effect::kDeny, .reason = Reason::kForbidden, .rule = rule, .condition_errors = errors};
+}
+
 // Why a request is denied before any rule is looked at.
 struct Refusal {
   Reason reason = Reason::kBadRequest;
@@ -556,12 +591,8 @@ Decision refused(const Refusal& why) {
   } else if (!effective_roles(t, r, buffer, roles)) {
     return refuse(Reason::kBadRequest, RequestError::kUnknownRole);
   }
-  if (!r.custom_roles.empty()) [[unlikely]] {
-    for (uint32_t idx : r.custom_roles) {
-      if (custom == nullptr || &custom->table() != &t || idx >= custom->size()) {
-        return refuse(Reason::kBadRequest, RequestError::kUnknownCustomRole);
-      }
-    }
+  if (!custom_roles_known(t, r, custom)) [[unlikely]] {
+    return refuse(Reason::kBadRequest, RequestError::kUnknownCustomRole);
   }
   // Equal tenants, one of them present: two tests on the path that goes on.
   if (r.principal_tenant != r.resource_tenant || r.principal_tenant == kNoTenant) [[unlikely]] {
@@ -571,9 +602,10 @@ Decision refused(const Refusal& why) {
   return true;
 }
 
-// Every request evaluate() does not decide by a plan in place: refusals, several
-// roles, custom roles, and cells without plans. A call of its own, so that the
-// single-role path pays neither its frame nor its registers.
+// Every request evaluate() does not decide by a plan: refusals, several roles,
+// and cells past the plans' limits. The role tests, then the cell's rules in
+// order. A call of its own, so that the single-role path pays neither its
+// frame nor its registers.
 [[gnu::noinline]] Decision evaluate_general(const Table& t, const Request& r, const CustomRoles* custom) noexcept {
   RoleBuffer buffer;
   RoleSet roles;
@@ -583,52 +615,21 @@ Decision refused(const Refusal& why) {
   const Ctx c{t, r, roles};
   // In range: prepare() checked both ids, and load() that there are action_count *
   // resource_count cells (fewer than 2^32 in a table of at most 256 MiB).
-  const uint32_t cell_index = r.action * t.resource_count() + r.resource_type;
-  const Table::HotCell& cell = t.hot_cell(cell_index);
-  uint32_t grant = f::kNone;
-  uint64_t obligations = 0;
-  uint32_t plan = Table::kNoPlan;
-  if ((cell.cond_forbids | cell.cond_grants) != 0 && r.roles.size() == 1) plan = t.plan(cell_index, r.roles[0]);
-  if (plan != Table::kNoPlan) {
-    // One role and a cell with conditional rules: its plan (table.h) runs just
-    // the conditions that matter and ends in the general path's outcome.
-    const Table::Outcome& o = t.outcome(walk(c, plan));
-    errors = o.errors;
-    if (o.forbid != f::kNone) {
-      return {.effect = Effect::kDeny, .reason = Reason::kForbidden, .rule = o.forbid, .condition_errors = errors};
-    }
-    grant = o.grant;
-    obligations = o.obligations;
-  } else {
-    const Table::CondRef* const conds = t.cond_refs() + cell.conds;  // verified: the cell's records
+  const Table::HotCell& cell = t.hot_cell(r.action * t.resource_count() + r.resource_type);
+  const Table::CondRef* const conds = t.cond_refs() + cell.conds;  // verified: the cell's records
 
-    // Forbids: the lowest applicable one decides; an erring condition applies.
-    uint32_t forbid = std::min(cell.forbid_all_rule, lowest_role_rule(c, cell.forbids));
-    if (cell.cond_forbids != 0) forbid = conditional_forbids(c, conds, cell.cond_forbids, forbid, errors);
-    if (forbid != f::kNone) {
-      return {.effect = Effect::kDeny, .reason = Reason::kForbidden, .rule = forbid, .condition_errors = errors};
-    }
+  // Forbids: the lowest applicable one decides; an erring condition applies.
+  uint32_t forbid = std::min(cell.forbid_all_rule, lowest_role_rule(c, cell.forbids));
+  if (cell.cond_forbids != 0) forbid = conditional_forbids(c, conds, cell.cond_forbids, forbid, errors);
+  if (forbid != f::kNone) return forbidden(forbid, errors);
 
-    // Grants: any applicable one allows; the lowest decides; obligations intersect.
-    grant = lowest_role_rule(c, cell.grants);
-    obligations = grant == f::kNone ? ~uint64_t{0} : 0;
-    if (cell.cond_grants != 0) {
-      conditional_grants(c, conds + cell.cond_forbids, cell.cond_grants, grant, obligations, errors);
-    }
+  // Grants: any applicable one allows; the lowest decides; obligations intersect.
+  uint32_t grant = lowest_role_rule(c, cell.grants);
+  uint64_t obligations = grant == f::kNone ? ~uint64_t{0} : 0;
+  if (cell.cond_grants != 0) {
+    conditional_grants(c, conds + cell.cond_forbids, cell.cond_grants, grant, obligations, errors);
   }
-  bool by_custom = false;
-  if (custom != nullptr && !r.custom_roles.empty() && (grant == f::kNone || obligations != 0) &&
-      custom_roles_allow(c, *custom, &errors)) [[unlikely]] {
-    by_custom = grant == f::kNone;
-    obligations = 0;
-  }
-  if (grant == f::kNone && !by_custom) return {.reason = Reason::kNoGrant, .condition_errors = errors};
-  return {.effect = Effect::kAllow,
-          .reason = Reason::kGranted,
-          .rule = grant == f::kNone ? kNoRule : grant,
-          .obligations = obligations,
-          .condition_errors = errors,
-          .custom_role = by_custom};
+  return allow_or_not(c, custom, grant, obligations, errors);
 }
 
 }  // namespace
@@ -659,28 +660,23 @@ const char* to_string(RequestError e) {
 }
 
 Decision evaluate(const Table& t, const Request& r, const CustomRoles* custom) noexcept {
-  // The usual request: one role, no custom roles, ids in range, one tenant, and a
-  // cell with a plan for that role (every cell within the plans' limits has
-  // one). Its plan runs only the conditions that matter and ends in the
-  // decision's fields; everything else takes the general path, which checks the
-  // request again and says why it refuses one.
-  if (r.roles.size() == 1 && r.custom_roles.empty() && r.error == RequestError::kNone) [[likely]] {
+  // The usual request: one role, ids in range, one tenant, and a cell with a
+  // plan for that role (every cell within the plans' limits has one). Its plan
+  // runs only the conditions that matter and ends in the forbid or grant that
+  // decides; everything else takes the general path, which checks the request
+  // again and says why it refuses one.
+  if (r.roles.size() == 1 && r.error == RequestError::kNone) [[likely]] {
     const uint32_t role = r.roles[0];
     if (r.action < t.action_count() && r.resource_type < t.resource_count() && role < t.role_count() &&
-        r.principal_tenant == r.resource_tenant && r.principal_tenant != kNoTenant) [[likely]] {
+        r.principal_tenant == r.resource_tenant && r.principal_tenant != kNoTenant &&
+        custom_roles_known(t, r, custom)) [[likely]] {
       const uint32_t plan = t.plan(r.action * t.resource_count() + r.resource_type, role);
       if (plan != Table::kNoPlan) [[likely]] {
         const RoleSet roles = implied_roles(t, role);
-        const Table::Outcome& o = t.outcome(walk(Ctx{t, r, roles}, plan));
-        if (o.forbid != f::kNone) {
-          return {.effect = Effect::kDeny, .reason = Reason::kForbidden, .rule = o.forbid, .condition_errors = o.errors};
-        }
-        if (o.grant == f::kNone) return {.reason = Reason::kNoGrant, .condition_errors = o.errors};
-        return {.effect = Effect::kAllow,
-                .reason = Reason::kGranted,
-                .rule = o.grant,
-                .obligations = o.obligations,
-                .condition_errors = o.errors};
+        const Ctx c{t, r, roles};
+        const Table::Outcome& o = t.outcome(walk(c, plan));
+        if (o.forbid != f::kNone) return forbidden(o.forbid, o.errors);
+        return allow_or_not(c, custom, o.grant, o.obligations, o.errors);
       }
     }
   }
