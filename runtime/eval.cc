@@ -214,6 +214,12 @@ EDICT_HOT Tri leaf(const Ctx& c, const Step& s) {
     case Exec::kCmpIdConst:
       if (!(a = value(c, s.a, sa))) [[unlikely]] return kE;
       return compare(s.cmp_true, a->i, s.constant);
+    case Exec::kEqIdConst:
+      if (!(a = value(c, s.a, sa))) [[unlikely]] return kE;
+      return tri(a->i == s.constant);
+    case Exec::kNeIdConst:
+      if (!(a = value(c, s.a, sa))) [[unlikely]] return kE;
+      return tri(a->i != s.constant);
     case Exec::kCmpRankConst:
       if (!(a = value(c, s.a, sa))) [[unlikely]] return kE;
       return compare_ranks(c, s.cmp_true, a->i, s.constant);

@@ -11,6 +11,8 @@ bool reads_value_a(Exec e) {
   switch (e) {
     case Exec::kTruthy:
     case Exec::kCmpIdConst:
+    case Exec::kEqIdConst:
+    case Exec::kNeIdConst:
     case Exec::kCmpRankConst:
     case Exec::kCmpStringConst:
     case Exec::kCmpIdAttr:
@@ -125,7 +127,10 @@ Step decode(const Table& t, const f::Instr& in) {
         s.exec = Exec::kCmpStringConst;
         s.text = t.string(in.b);
       } else {
-        s.exec = by_rank(s.a, cmp) ? Exec::kCmpRankConst : Exec::kCmpIdConst;
+        s.exec = by_rank(s.a, cmp) ? Exec::kCmpRankConst
+                 : cmp == f::Cmp::kEq  ? Exec::kEqIdConst
+                 : cmp == f::Cmp::kNe  ? Exec::kNeIdConst
+                                       : Exec::kCmpIdConst;
       }
       break;
     }

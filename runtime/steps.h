@@ -68,6 +68,8 @@ enum class Exec : uint8_t {
   kHas,
   kTruthy,
   kCmpIdConst,      // integers, enums, entities, booleans; roles by identity
+  kEqIdConst,       // kCmpIdConst with ==: one test
+  kNeIdConst,       // kCmpIdConst with !=
   kCmpRankConst,    // roles ordered by rank
   kCmpStringConst,
   kCmpIdAttr,

@@ -474,6 +474,58 @@ large: grant a edit on Doc when resource.e in [v1, v64, v129];
   }
 }
 
+// `x == c` and `x != c` over ids are one test each; the other comparisons keep
+// the three-way compare. Each agrees with its comparison on a value below, at
+// and above the constant, and errs on an absent value or one out of range.
+TEST(Steps, EqualityWithAConstantIsOneTest) {
+  auto t = testing::compile_source(R"(
+enum Level { low, mid, high }
+entity User;
+action view, edit, delete;
+resource Doc { level: Level } actions view, edit, delete;
+role a;
+eq: grant a view on Doc when resource.level == mid;
+ne: grant a edit on Doc when resource.level != mid;
+lt: grant a delete on Doc when resource.level < mid;
+)");
+  ASSERT_NE(t, nullptr);
+  auto cond_of = [&](const char* action) -> const runtime::Step& {
+    const runtime::Table::HotCell& cell = t->hot_cell(*t->find_action(action), *t->find_resource("Doc"));
+    const runtime::Table::CondRef& cr = t->cond_refs()[cell.conds];
+    return cr.code[cr.count - 1];
+  };
+  EXPECT_EQ(cond_of("view").exec, runtime::Exec::kEqIdConst);
+  EXPECT_EQ(cond_of("edit").exec, runtime::Exec::kNeIdConst);
+  EXPECT_EQ(cond_of("delete").exec, runtime::Exec::kCmpIdConst);
+  struct Case {
+    const char* level;  // nullptr: absent
+    bool view, edit, del;
+  };
+  for (const Case& k : {Case{"low", false, true, true}, Case{"mid", true, false, false}, Case{"high", false, true, false},
+                        Case{nullptr, false, false, false}}) {
+    for (const char* action : {"view", "edit", "delete"}) {
+      RequestBuilder b(*t);
+      on_doc(b, action).role("a");
+      if (k.level != nullptr) b.attr(Root::kResource, "level", k.level);
+      const runtime::Decision d = evaluate_checked(*t, b.build());
+      const std::string act = action;
+      EXPECT_EQ(d.allowed(), act == "view" ? k.view : act == "edit" ? k.edit : k.del) << action << " " << k.level;
+      EXPECT_EQ(d.condition_errors, k.level == nullptr ? 1u : 0u) << action;  // a required value, absent
+    }
+  }
+  // An enum value past the enum's last is ill-formed: an error, not a compare.
+  runtime::RequestBuilder b(*t);
+  on_doc(b, "edit").role("a");
+  runtime::Request r = b.build();
+  std::vector<runtime::Value> attrs(r.resource_attrs.begin(), r.resource_attrs.end());
+  const uint32_t slot = *t->find_attr(Root::kResource, "level");
+  attrs[slot] = runtime::Value::enum_value(7);
+  r.resource_attrs = attrs;
+  const runtime::Decision d = evaluate_checked(*t, r);
+  EXPECT_FALSE(d.allowed());
+  EXPECT_EQ(d.condition_errors, 1u);
+}
+
 // `x < principal.rank` and `principal.rank > x` read the principal's top-ranked
 // role in place: the same answers as by the ladder, for one role, several, and
 // none on the ladder (an error: the grant does not apply).
