@@ -290,12 +290,14 @@ void Table::plan_single_roles(const std::vector<NodeRange>& rule_nodes) {
     return;
   }
   if (size_t{role_count} * cells_.size() <= kMaxDensePlans) {
-    // Filled aside: plan() reads dense_plans_ once it has any.
-    std::vector<uint32_t> dense(size_t{role_count} * cells_.size());
-    for (uint32_t cell = 0; cell < cells_.size(); ++cell) {
-      for (uint32_t role = 0; role < role_count; ++role) dense[size_t{cell} * role_count + role] = plan(cell, role);
+    // Each cell's row is its `others` plan, but where a role has its own.
+    dense_plans_.resize(size_t{role_count} * cells_.size());
+    for (size_t cell = 0; cell < cells_.size(); ++cell) {
+      const CellPlans& p = cell_plans_[cell];
+      uint32_t* const row = dense_plans_.data() + cell * role_count;
+      std::fill(row, row + role_count, p.others);
+      for (const RolePlan& x : std::span(role_plans_).subspan(p.first, p.count)) row[x.role] = x.root;
     }
-    dense_plans_ = std::move(dense);
   }
 }
 
