@@ -807,5 +807,52 @@ TEST(Steps, CellsPastThePlansLimitsKeepTheGeneralPath) {
   }
 }
 
+// A table with more (cell, role) pairs than Table::kMaxDensePlans finds each
+// request's plan by its cell's role list (Table::plan) rather than by one read:
+// the same plans, deciding as the general path does.
+TEST(Steps, LargeTablesFindTheirPlansByRole) {
+  constexpr int kActions = 16, kTypes = 16, kRoles = 300;
+  std::string text = "entity User { x: bool }\naction ";
+  for (int a = 0; a < kActions; ++a) text += (a ? ", a" : "a") + std::to_string(a);
+  text += ";\nresource ";
+  for (int r = 0; r < kTypes; ++r) text += (r ? ", T" : "T") + std::to_string(r);
+  text += " actions ";
+  for (int a = 0; a < kActions; ++a) text += (a ? ", a" : "a") + std::to_string(a);
+  text += ";\n";
+  for (int k = 0; k < kRoles; ++k) {
+    text += "role r" + std::to_string(k) + (k % 3 == 1 ? " extends r" + std::to_string(k - 1) : "") + ";\n";
+  }
+  // Per role, one grant, and every fifth a conditional forbid too, in cells
+  // spread over the table.
+  for (int k = 0; k < kRoles; ++k) {
+    const std::string cell = " a" + std::to_string(k % kActions) + " on T" + std::to_string(k / kActions % kTypes);
+    text += "g" + std::to_string(k) + ": grant r" + std::to_string(k) + cell +
+            (k % 2 ? " when principal.x;\n" : ";\n");
+    if (k % 5 == 0) text += "f" + std::to_string(k) + ": forbid r" + std::to_string(k) + cell + " unless principal.x;\n";
+  }
+  auto t = testing::compile_source(text);
+  ASSERT_NE(t, nullptr);
+  ASSERT_GT(size_t{t->role_count()} * t->action_count() * t->resource_count(), runtime::Table::kMaxDensePlans);
+  size_t planned = 0, allowed = 0;
+  for (int k = 0; k < kRoles; k += 7) {
+    const uint32_t role = *t->find_role("r" + std::to_string(k));
+    for (int a = 0; a < kActions; ++a) {
+      for (int r = 0; r < kTypes; ++r) {
+        planned += t->plan(static_cast<uint32_t>(a) * t->resource_count() + *t->find_resource("T" + std::to_string(r)),
+                           role) != runtime::Table::kNoPlan;
+        for (K x : {F, T, E}) {
+          RequestBuilder b(*t);
+          b.action("a" + std::to_string(a)).resource_type("T" + std::to_string(r)).principal("u", "t");
+          b.resource_tenant("t").role("r" + std::to_string(k));
+          if (x != E) b.attr_bool(Root::kPrincipal, "x", x == T);
+          allowed += evaluate_checked(*t, b.build()).allowed();
+        }
+      }
+    }
+  }
+  EXPECT_EQ(planned, size_t{(kRoles + 6) / 7} * kActions * kTypes) << "every cell has plans";
+  EXPECT_GT(allowed, 0u);
+}
+
 }  // namespace
 }  // namespace edict
