@@ -301,6 +301,13 @@ EDICT_HOT void execute(const Ctx& c, const Step& s, Tri* stack, uint32_t& sp) {
     stack[sp++] = leaf(c, s);
     return;
   }
+  // load() verified that every operator finds its operands on the stack; the
+  // test keeps a program that did not (and the analyzer) from reading below it.
+  if (sp < (static_cast<f::Op>(s.in.op) == f::Op::kNot ? 1u : 2u)) [[unlikely]] {
+    stack[0] = kE;
+    sp = 1;
+    return;
+  }
   switch (static_cast<f::Op>(s.in.op)) {
     case f::Op::kNot: stack[sp - 1] = tri_not(stack[sp - 1]); break;
     case f::Op::kAnd: --sp; stack[sp - 1] = tri_and(stack[sp - 1], stack[sp]); break;

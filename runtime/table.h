@@ -211,7 +211,8 @@ class Table {
   // branching program: the conditional forbids in rule order, then the
   // conditional grants, each result leading to the next rule that can still
   // change the decision, ending in an Outcome. The evaluator then runs only
-  // condition leaves: no role tests, no rule loop.
+  // condition leaves: no role tests, no rule loop. In a cell of role rules only,
+  // a plan is its Outcome, with no node to run.
   //
   // Roles that imply none of the roles a cell's rules name share the cell's
   // `others` plan; the rest have a RolePlan each (sorted by role) where theirs
