@@ -1,8 +1,13 @@
 // runtime/eval.cc: the decision path (evaluate) and its explanation (explain).
 //
-// evaluate() allocates nothing: effective roles live in a fixed stack buffer
-// (tables hold at most format::kMaxRoles roles), the condition stack is a fixed
-// array (kMaxStack), and every table index was verified on load.
+// evaluate() allocates nothing: a principal's effective roles are its role's
+// implied bitset in the table, or for several roles a fixed stack buffer (tables
+// hold at most format::kMaxRoles roles), the condition stack is a fixed array
+// (kMaxStack), and every table index was verified on load.
+//
+// Two paths decide alike (tests/testing/general_path.h): a request holding one
+// role runs its cell's single-role plan (table.h) in evaluate() itself; every
+// other request takes evaluate_general(), the role tests and the cell's rules.
 //
 // Decisive rule: the lowest-numbered applicable forbid, else the lowest-numbered
 // applicable grant. Cells keep conditional rules sorted by rule id, forbids first,
