@@ -160,10 +160,16 @@ void Table::plan_single_roles(const std::vector<NodeRange>& rule_nodes) {
     return next;
   };
 
-  cell_plans_.assign(cells_.size(), CellPlans{});
+  // Per cell, its plan for everyone else; the roles with a plan of their own, as
+  // (cell, role, root), by cell and then role.
+  others_.assign(cells_.size(), kNoPlan);
+  struct RolePlan {
+    uint32_t cell, role, root;
+  };
+  std::vector<RolePlan> role_plans;
   branches_.reserve(2 * branches_.size() + 1024);  // about one copy of each rule's program, and the outcomes:
   outcomes_.reserve(2 * cond_refs_.size() + 64);   // regrowing them was a tenth of the work
-  role_plans_.reserve(cond_refs_.size() + 64);
+  role_plans.reserve(cond_refs_.size() + 64);
   bool any = false;
   // A cell's plans by their rules (F0, G0, forbids, grants): roles meeting the
   // same rules share one. Keys are kept end to end in `keys`.
@@ -266,38 +272,47 @@ void Table::plan_single_roles(const std::vector<NodeRange>& rule_nodes) {
 
     cell_memo.clear();
     keys.clear();
-    const size_t rollback = role_plans_.size(), nodes_before = branches_.size(), outcomes_before = outcomes_.size();
-    CellPlans p{static_cast<uint32_t>(rollback), 0, plan_for(nullptr)};
-    bool ok = p.others != kNoPlan && candidates.size() < roles_left;
+    const size_t rollback = role_plans.size(), nodes_before = branches_.size(), outcomes_before = outcomes_.size();
+    const uint32_t others = plan_for(nullptr);
+    bool ok = others != kNoPlan && candidates.size() < roles_left;
     if (ok) roles_left -= candidates.size() + 1;
     for (size_t k = 0; ok && k < candidates.size(); ++k) {
       const uint32_t root = plan_for(&implied_[candidates[k]]);
       ok = root != kNoPlan;
-      if (ok && root != p.others) role_plans_.push_back({candidates[k], root});
+      if (ok && root != others) role_plans.push_back({static_cast<uint32_t>(i), candidates[k], root});
     }
     if (!ok) {  // the cell keeps the general path; what its plans added goes
-      role_plans_.resize(rollback);
+      role_plans.resize(rollback);
       branches_.resize(nodes_before);
       outcomes_.resize(outcomes_before);
       continue;
     }
-    p.count = static_cast<uint32_t>(role_plans_.size() - rollback);
-    cell_plans_[i] = p;
+    others_[i] = others;
     any = true;
   }
   if (!any) {
-    cell_plans_.clear();
+    others_.clear();
     return;
   }
   if (size_t{role_count} * cells_.size() <= kMaxDensePlans) {
-    // Each cell's row is its `others` plan, but where a role has its own.
+    // Each cell's row is its plan for everyone else, but where a role has its own.
     dense_plans_.resize(size_t{role_count} * cells_.size());
     for (size_t cell = 0; cell < cells_.size(); ++cell) {
-      const CellPlans& p = cell_plans_[cell];
       uint32_t* const row = dense_plans_.data() + cell * role_count;
-      std::fill(row, row + role_count, p.others);
-      for (const RolePlan& x : std::span(role_plans_).subspan(p.first, p.count)) row[x.role] = x.root;
+      std::fill(row, row + role_count, others_[cell]);
     }
+    for (const RolePlan& x : role_plans) dense_plans_[size_t{x.cell} * role_count + x.role] = x.root;
+    return;
+  }
+  // At most half of the slots taken, so that a probe ends soon (and does end).
+  const size_t slots = std::bit_ceil(2 * role_plans.size() + 2);
+  plan_slots_.assign(slots, PlanSlot{});
+  plan_shift_ = 64 - static_cast<uint32_t>(std::countr_zero(slots));
+  for (const RolePlan& x : role_plans) {
+    const uint64_t key = plan_key(x.cell, x.role);
+    size_t h = plan_hash(key);
+    while (plan_slots_[h].key != kNoPlanKey) h = (h + 1) & (slots - 1);
+    plan_slots_[h] = {key, x.root};
   }
 }
 

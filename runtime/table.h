@@ -215,11 +215,11 @@ class Table {
   // a plan is its Outcome, with no node to run.
   //
   // Roles that imply none of the roles a cell's rules name share the cell's
-  // `others` plan; the rest have a RolePlan each (sorted by role) where theirs
-  // differs. A cell past the plans' limits has none (`others` kNoPlan): the
-  // evaluator takes the general path. Where there are few enough (cell, role)
-  // pairs (kMaxDensePlans), every pair's plan is also kept in one array, and
-  // found with one read.
+  // plan for everyone else; the rest have a plan of their own where theirs
+  // differs. A cell past the plans' limits has none (kNoPlan): the evaluator
+  // takes the general path. Where there are few enough (cell, role) pairs
+  // (kMaxDensePlans), every pair's plan is kept in one array; in a larger table
+  // the pairs with a plan of their own are hashed.
   static constexpr uint32_t kNoPlan = UINT32_MAX;
   struct Outcome {
     uint64_t obligations;  // of the grants that applied: 0 if an unconditional one did, all ones if none did
@@ -227,28 +227,22 @@ class Table {
     uint32_t grant;        // the lowest applicable grant, or kNone
     uint32_t errors;       // the conditions that erred on the way (Decision::condition_errors)
   };
-  struct RolePlan {
-    uint32_t role;
-    uint32_t root;  // a node of branches(), or kChainResult + an outcome
-  };
-  struct CellPlans {
-    uint32_t first = 0, count = 0;  // role_plans_[first, first + count)
-    uint32_t others = kNoPlan;
-  };
   // The plan of a principal holding only `role` in cell `cell` (action *
-  // resource_count() + type), or kNoPlan.
+  // resource_count() + type), or kNoPlan: one read of the dense index; in a
+  // larger table, a probe of the hashed (cell, role) pairs that have a plan of
+  // their own, else the cell's plan for everyone else. Either way the cost does
+  // not grow with the table.
   static constexpr size_t kMaxDensePlans = size_t{1} << 16;  // 256 KiB
   uint32_t plan(uint32_t cell, uint32_t role) const {
     if (!dense_plans_.empty()) [[likely]] return dense_plans_[size_t{cell} * roles_.size() + role];
-    if (cell_plans_.empty()) return kNoPlan;
-    const CellPlans& p = cell_plans_[cell];
-    const RolePlan *x = role_plans_.data() + p.first, *const end = x + p.count;
-    if (p.count > 8) {  // many roles near the cell's rules: searched, so the cost stays flat
-      x = std::lower_bound(x, end, role, [](const RolePlan& a, uint32_t r) { return a.role < r; });
-    } else {
-      while (x < end && x->role < role) ++x;
+    if (others_.empty()) return kNoPlan;
+    const uint64_t key = plan_key(cell, role);
+    // Ends: at most half of the slots are taken.
+    for (size_t h = plan_hash(key);; h = (h + 1) & (plan_slots_.size() - 1)) {
+      const PlanSlot& slot = plan_slots_[h];
+      if (slot.key == key) return slot.root;
+      if (slot.key == kNoPlanKey) return others_[cell];
     }
-    return x < end && x->role == role ? x->root : p.others;
   }
   // A plan's result, where the walk of its program ends (eval.cc's walk()):
   // kChainResult + the outcome's index.
@@ -279,9 +273,17 @@ class Table {
   struct NodeRange {
     uint32_t first = 0, end = 0;
   };
-  // cell_plans_, role_plans_, outcomes_ (role_plans.cc), from the conditional
-  // rules' programs: rule_nodes[k] holds cond_refs_[k].branches.
+  // others_, dense_plans_ or plan_slots_, outcomes_ (role_plans.cc), from the
+  // conditional rules' programs: rule_nodes[k] holds cond_refs_[k].branches.
   void plan_single_roles(const std::vector<NodeRange>& rule_nodes);
+  // The hashed plans: (cell, role) as one key, open addressing, linear probing.
+  static constexpr uint64_t kNoPlanKey = UINT64_MAX;  // an empty slot (no cell is UINT32_MAX)
+  struct PlanSlot {
+    uint64_t key = kNoPlanKey;
+    uint32_t root = kNoPlan;
+  };
+  static uint64_t plan_key(uint32_t cell, uint32_t role) { return uint64_t{cell} << 32 | role; }
+  size_t plan_hash(uint64_t key) const { return static_cast<size_t>((key * 0x9E3779B97F4A7C15ull) >> plan_shift_); }
 
   std::vector<uint64_t> aligned_;  // the bytes, 8-aligned so records are read in place
   std::span<const std::byte> bytes_;
@@ -318,9 +320,10 @@ class Table {
   std::vector<CatalogRun> catalog_runs_;    // by cell
   std::vector<uint32_t> catalog_runs_first_;  // per cell and one more: where its runs start
   std::vector<Branch> branches_;        // the nodes of the conditions' branching programs
-  std::vector<CellPlans> cell_plans_;   // per cell, or empty: no plans at all
+  std::vector<uint32_t> others_;        // per cell, its plan for everyone else; or empty: no plans at all
   std::vector<uint32_t> dense_plans_;   // per (cell, role), cell-major; or empty
-  std::vector<RolePlan> role_plans_;
+  std::vector<PlanSlot> plan_slots_;    // a power of two of them, at most half taken; or empty (dense)
+  uint32_t plan_shift_ = 63;            // 64 - log2(plan_slots_.size())
   std::vector<Outcome> outcomes_;
   std::vector<Step> steps_;             // per instruction of code_
 };

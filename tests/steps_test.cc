@@ -808,8 +808,8 @@ TEST(Steps, CellsPastThePlansLimitsKeepTheGeneralPath) {
 }
 
 // A table with more (cell, role) pairs than Table::kMaxDensePlans finds each
-// request's plan by its cell's role list (Table::plan) rather than by one read:
-// the same plans, deciding as the general path does.
+// request's plan by a probe of the hashed pairs (Table::plan) rather than by one
+// read: the same plans, deciding as the general path does.
 TEST(Steps, LargeTablesFindTheirPlansByRole) {
   constexpr int kActions = 16, kTypes = 16, kRoles = 300;
   std::string text = "entity User { x: bool }\naction ";
