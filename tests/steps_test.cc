@@ -509,7 +509,8 @@ lt: grant a delete on Doc when resource.level < mid;
       if (k.level != nullptr) b.attr(Root::kResource, "level", k.level);
       const runtime::Decision d = evaluate_checked(*t, b.build());
       const std::string act = action;
-      EXPECT_EQ(d.allowed(), act == "view" ? k.view : act == "edit" ? k.edit : k.del) << action << " " << k.level;
+      EXPECT_EQ(d.allowed(), act == "view" ? k.view : act == "edit" ? k.edit : k.del)
+          << action << " " << (k.level != nullptr ? k.level : "absent");
       EXPECT_EQ(d.condition_errors, k.level == nullptr ? 1u : 0u) << action;  // a required value, absent
     }
   }
