@@ -547,6 +547,11 @@ bool effective_roles(const Table& t, const Request& r, RoleBuffer& buffer, RoleS
   return true;
 }
 
+// Principal and resource in one tenant, which is present: two tests.
+EDICT_HOT bool one_tenant(const Request& r) {
+  return r.principal_tenant == r.resource_tenant && r.principal_tenant != kNoTenant;
+}
+
 // Whether the request's custom roles (usually none) are roles of `custom`, added
 // to this table.
 EDICT_HOT bool custom_roles_known(const Table& t, const Request& r, const CustomRoles* custom) {
@@ -623,8 +628,7 @@ Decision refused(const Refusal& why) {
   if (!custom_roles_known(t, r, custom)) [[unlikely]] {
     return refuse(Reason::kBadRequest, RequestError::kUnknownCustomRole);
   }
-  // Equal tenants, one of them present: two tests on the path that goes on.
-  if (r.principal_tenant != r.resource_tenant || r.principal_tenant == kNoTenant) [[unlikely]] {
+  if (!one_tenant(r)) [[unlikely]] {
     const bool missing = r.principal_tenant == kNoTenant || r.resource_tenant == kNoTenant;
     return refuse(Reason::kTenantMismatch, missing ? RequestError::kMissingTenant : RequestError::kNone);
   }
@@ -697,8 +701,7 @@ Decision evaluate(const Table& t, const Request& r, const CustomRoles* custom) n
   if (r.roles.size() == 1 && r.error == RequestError::kNone) [[likely]] {
     const uint32_t role = r.roles[0];
     if (r.action < t.action_count() && r.resource_type < t.resource_count() && role < t.role_count() &&
-        r.principal_tenant == r.resource_tenant && r.principal_tenant != kNoTenant &&
-        custom_roles_known(t, r, custom)) [[likely]] {
+        one_tenant(r) && custom_roles_known(t, r, custom)) [[likely]] {
       const uint32_t plan = t.plan(r.action * t.resource_count() + r.resource_type, role);
       if (plan != Table::kNoPlan) [[likely]] {
         const RoleSet roles = implied_roles(t, role);
