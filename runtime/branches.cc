@@ -201,11 +201,11 @@ bool BranchCompiler::build(uint32_t first, uint32_t count) {
   return t.stack.size() == 1 && t.stack.back() == t.nodes.size() - 1;
 }
 
-uint32_t BranchCompiler::leaf(uint32_t step, Targets3 to) {
+uint32_t BranchCompiler::leaf(uint32_t step, Targets3 to, const Operand* guard) {
   const Step& s = steps_[step];
   if (s.exec == Exec::kConst) return s.in.a != 0 ? to[1] : to[0];
   if (s.exec == Exec::kError) return to[2];
-  out_.push_back({&s, {to[0], to[1], to[2]}, step});
+  out_.push_back({&s, {to[0], to[1], to[2]}, step, guard});
   return static_cast<uint32_t>(out_.size() - 1);
 }
 
@@ -232,10 +232,11 @@ uint32_t BranchCompiler::emit(uint32_t node, Targets3 to) {
       if (const Step& left = steps_[t.nodes[n.left].step], &right = steps_[t.nodes[n.right].step];
           left.exec == Exec::kHas && errs_when_absent(right, left.a)) {
         // `has a && test(a)`, the guard the checker asks for: the test alone runs,
-        // and `has a` only when it errs, to tell an absent `a` (false: `has` is
-        // never an error) from another error. One test where there were two.
-        const uint32_t on_test_error = leaf(t.nodes[n.left].step, {on_false, on_error, on_error});
-        id = leaf(t.nodes[n.right].step, {on_false, on_true, on_test_error});
+        // and only when it errs does its node look at `a`, to tell an absent `a`
+        // (false: `has` is never an error) from another error. One test where
+        // there were two, and no second node even on absence.
+        // (A test that reads a value is never constant: leaf() makes it a node.)
+        id = leaf(t.nodes[n.right].step, {on_false, on_true, on_error}, &left.a);
         break;
       }
       [[fallthrough]];

@@ -18,8 +18,8 @@
 //
 // One exception to left to right: `has a && test(a)`, the guard the checker
 // asks for, runs as the test alone, which errs when `a` is absent; only then
-// does `has a` run, to tell absence (false) from another error. The value is the
-// same, with one leaf run instead of two.
+// is `a` looked at, by the node itself (Branch::guard), to tell absence (false)
+// from another error. The value is the same, with one leaf run instead of two.
 #pragma once
 
 #include <array>
@@ -47,7 +47,15 @@ struct Branch {
   const Step* test;  // a leaf (a Step whose exec is not kOperator)
   uint32_t next[3];  // by the test's value (false, true, error): a node id, or the result
   uint32_t step;     // which step `test` is (its index in Table::steps())
+  // `has g && test`, the guard the checker asks for, runs as this one node: the
+  // test reads g's value, so an absent g makes it err, and on that error only
+  // is g looked at. Absent, the guard is false and so is the conjunction
+  // (next[0]); present, the test erred for another reason (next[2]). nullptr
+  // when the node has no guard. Always a request attribute: test.a or test.b.
+  const Operand* guard = nullptr;
 };
+// A power of two: nodes are indexed by a shift.
+static_assert(sizeof(Branch) == 32);
 
 // Roles whose holders a rule's condition excludes outright: the top-level
 // conjuncts `!(principal is R)` (`unless principal is R`), all in one word of
@@ -96,7 +104,7 @@ class BranchCompiler {
   uint32_t peel_exceptions(uint32_t root, RoleExceptions& except) const;
   bool exception_roles(uint32_t node, RoleExceptions& except) const;
   uint32_t emit(uint32_t node, Targets3 to);
-  uint32_t leaf(uint32_t step, Targets3 to);
+  uint32_t leaf(uint32_t step, Targets3 to, const Operand* guard = nullptr);
 
   std::span<const Step> steps_;
   std::vector<Branch>& out_;

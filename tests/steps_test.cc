@@ -6,6 +6,7 @@
 // cell's role rules.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstring>
 #include <functional>
 #include <string>
@@ -152,8 +153,8 @@ TEST(Steps, BranchingProgramsKeepTheKleeneValueOfEveryCombination) {
 }
 
 // `has x && test`, the guard the checker asks for, runs as the test alone: an
-// absent x makes the test err, and only then does `has x` run, to tell absence
-// (false, no error) from an ill-formed x (an error).
+// absent x makes the test err, and only then does its node look at x, to tell
+// absence (false, no error) from an ill-formed x (an error). No `has` node.
 TEST(Steps, GuardedTestsRunAsOneTestAndTheirGuardOnlyOnError) {
   auto t = testing::compile_source(R"(
 entity User { x: bool?, y: bool? }
@@ -166,27 +167,37 @@ guarded: grant a view on Doc when (principal has x && principal.x) || (principal
   const runtime::Table::CondRef& cond = first_cond(*t);
   ASSERT_EQ(cond.count, 7u);  // has x, x, and, has y, y, and, or
   const auto code = static_cast<uint32_t>(cond.code - t->steps().data());
+  const runtime::Step* steps = t->steps().data();
   const runtime::Branch* nodes = t->branches();
   const runtime::Branch& x = nodes[cond.branches];
-  EXPECT_EQ(x.step, code + 1) << "x runs first, without its guard";
+  EXPECT_EQ(x.step, code + 1) << "x runs first, without a node for its guard";
+  EXPECT_EQ(x.guard, &steps[code + 0].a) << "x's node knows its guard";
   EXPECT_EQ(x.next[1], kTrue);
-  ASSERT_LT(x.next[0], kFalse);
+  ASSERT_LT(x.next[0], kFalse) << "x false, or absent: on to y";
   const runtime::Branch& y = nodes[x.next[0]];
-  EXPECT_EQ(y.step, code + 4) << "a false x goes on to y, without its guard";
-  EXPECT_EQ(y.next[0], kFalse);
+  EXPECT_EQ(y.step, code + 4) << "a false x goes on to y, without a node for its guard";
+  EXPECT_EQ(y.guard, &steps[code + 3].a);
+  EXPECT_EQ(y.next[0], kFalse) << "y false, or absent: `has y && y` is false";
   EXPECT_EQ(y.next[1], kTrue);
-  ASSERT_LT(y.next[2], kFalse);
-  const runtime::Branch& has_y = nodes[y.next[2]];
-  EXPECT_EQ(has_y.step, code + 3) << "y in error: was it absent?";
-  EXPECT_EQ(has_y.next[0], kFalse) << "absent: `has y && y` is false";
-  EXPECT_EQ(has_y.next[1], kError) << "present but ill-formed: an error";
-  ASSERT_LT(x.next[2], kFalse);
-  const runtime::Branch& has_x = nodes[x.next[2]];
-  EXPECT_EQ(has_x.step, code + 0) << "x in error: was it absent?";
-  EXPECT_EQ(has_x.next[0], x.next[0]) << "absent: `has x && x` is false, on to y";
-  ASSERT_LT(has_x.next[1], kFalse);
-  EXPECT_EQ(nodes[has_x.next[1]].step, code + 4) << "ill-formed: y decides, and its false is an error";
-  EXPECT_EQ(nodes[has_x.next[1]].next[0], kError);
+  EXPECT_EQ(y.next[2], kError) << "y present but ill-formed: an error";
+  ASSERT_LT(x.next[2], kFalse) << "x present but ill-formed: y decides, and its false is an error";
+  const runtime::Branch& y_after_error = nodes[x.next[2]];
+  EXPECT_EQ(y_after_error.step, code + 4);
+  EXPECT_EQ(y_after_error.guard, &steps[code + 3].a);
+  EXPECT_EQ(y_after_error.next[0], kError);
+  EXPECT_EQ(y_after_error.next[1], kTrue);
+  EXPECT_EQ(y_after_error.next[2], kError);
+  // Three nodes in all (x, y, y after an ill-formed x), none of them a `has`.
+  std::vector<uint32_t> pending{cond.branches}, seen;
+  while (!pending.empty()) {
+    const uint32_t id = pending.back();
+    pending.pop_back();
+    if (id >= kFalse || std::find(seen.begin(), seen.end(), id) != seen.end()) continue;
+    seen.push_back(id);
+    EXPECT_NE(nodes[id].test->exec, runtime::Exec::kHas) << "node " << id;
+    pending.insert(pending.end(), std::begin(nodes[id].next), std::end(nodes[id].next));
+  }
+  EXPECT_EQ(seen.size(), 3u);
 
   // Every value of x and y: absent, false, true, and (x only) present but of the
   // wrong kind, which the request builder never makes but a caller filling
