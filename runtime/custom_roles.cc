@@ -22,7 +22,7 @@ Result<uint32_t, std::string> CustomRoles::add(const CustomRoleSpec& spec) {
   if (!catalog) return Unexpected("unknown catalog `" + spec.catalog + "`");
   const format::Catalog& cat = t.catalogs()[*catalog];
   const auto entries = t.catalog_entries().subspan(cat.entry_first, cat.entry_count);
-  Role role{spec.name, *catalog, {}, {}};
+  Role role{spec.name, *catalog, t.bits(cat.holder_bits), {}, {}};
   const uint64_t cells = uint64_t{t.action_count()} * t.resource_count();
   role.cells.assign((cells + 63) / 64, 0);
   role.always.assign((cells + 63) / 64, 0);

@@ -48,6 +48,9 @@ class CustomRoles {
   struct Role {
     std::string name;
     uint32_t catalog;
+    // The catalog's holder roles (a bitset in the table): only a principal
+    // holding one of them may use the role.
+    const uint64_t* holders;
     std::vector<uint64_t> cells;  // bit (action * resource_count + type): granted
     // The cells of `cells` whose first entry in the catalog has no condition (a
     // program that is constant true): granted outright, no entry to run.

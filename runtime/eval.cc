@@ -460,16 +460,25 @@ EDICT_HOT bool roles_match(const Ctx& c, const Table::CondRef& cr) {
   return false;
 }
 
-// Whether a custom role allows this request's (action, resource type).
-bool custom_allows(const Ctx& c, const CustomRoles& custom, uint32_t index, uint32_t* errors) {
-  const CustomRoles::Role& role = custom.role(index);
-  const uint32_t cell = c.r.action * c.t.resource_count() + c.r.resource_type;
-  if (((role.cells[cell / 64] >> (cell % 64)) & 1u) == 0) return false;
-  const f::Catalog& cat = c.t.catalogs()[role.catalog];
-  if (!c.intersects(c.t.bits(cat.holder_bits))) return false;
-  // The first entry would run a constant true: no other entry is reached.
-  if (((role.always[cell / 64] >> (cell % 64)) & 1u) != 0) return true;
-  return catalog_entries_allow(c, role.catalog, cell, errors);
+// Whether a custom role may allow the request's cell: it grants the cell, and
+// the principal holds one of its catalog's holder roles.
+EDICT_HOT bool custom_role_reaches(const Ctx& c, const CustomRoles::Role& role, uint32_t cell) {
+  return ((role.cells[cell / 64] >> (cell % 64)) & 1u) != 0 && c.intersects(role.holders);
+}
+
+// Whether one of the request's custom roles, from the `first`-th on, allows
+// its cell: the first that reaches it and whose catalog entries allow it. Each
+// entry that errs on the way is counted.
+[[gnu::noinline]] bool custom_roles_allow_from(const Ctx& c, const CustomRoles& custom, size_t first, uint32_t cell,
+                                               uint32_t* errors) {
+  for (size_t k = first; k < c.r.custom_roles.size(); ++k) {
+    const CustomRoles::Role& role = custom.role(c.r.custom_roles[k]);
+    if (!custom_role_reaches(c, role, cell)) continue;
+    // The first entry would run a constant true: no other entry is reached.
+    if (((role.always[cell / 64] >> (cell % 64)) & 1u) != 0) return true;
+    if (catalog_entries_allow(c, role.catalog, cell, errors)) return true;
+  }
+  return false;
 }
 
 // The conditional rules are inlined into evaluate(): it already saves every
@@ -516,12 +525,18 @@ EDICT_HOT void conditional_grants(const Ctx& c, const Table::CondRef* conds, uin
   }
 }
 
-// Whether one of the request's custom roles allows it.
+// Whether one of the request's custom roles allows its cell. The usual request
+// holds one, which allows the cell outright (CustomRoles::Role::always), and
+// its principal's roles fit one word: decided here in straight code, which
+// needs no register saved. Anything else goes on in custom_roles_allow_from().
 [[gnu::noinline]] bool custom_roles_allow(const Ctx& c, const CustomRoles& custom, uint32_t* errors) {
-  for (uint32_t idx : c.r.custom_roles) {
-    if (custom_allows(c, custom, idx, errors)) return true;
+  const uint32_t cell = c.r.action * c.t.resource_count() + c.r.resource_type;
+  if (c.r.custom_roles.size() == 1 && c.roles.n == 1) [[likely]] {
+    const CustomRoles::Role& role = custom.role(c.r.custom_roles[0]);
+    if (!custom_role_reaches(c, role, cell)) return false;
+    if (((role.always[cell / 64] >> (cell % 64)) & 1u) != 0) return true;
   }
-  return false;
+  return custom_roles_allow_from(c, custom, 0, cell, errors);
 }
 
 // The effective roles of a request holding any number of roles; false when it
