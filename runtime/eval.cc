@@ -465,6 +465,11 @@ EDICT_HOT bool roles_match(const Ctx& c, const Table::CondRef& cr) {
 EDICT_HOT bool custom_role_reaches(const Ctx& c, const CustomRoles::Role& role, uint32_t cell) {
   return ((role.cells[cell / 64] >> (cell % 64)) & 1u) != 0 && c.intersects(role.holders);
 }
+// Whether it allows a cell it reaches outright: the first catalog entry for the
+// cell has no condition, so no other entry is reached.
+EDICT_HOT bool custom_role_always(const CustomRoles::Role& role, uint32_t cell) {
+  return ((role.always[cell / 64] >> (cell % 64)) & 1u) != 0;
+}
 
 // Whether one of the request's custom roles, from the `first`-th on, allows
 // its cell: the first that reaches it and whose catalog entries allow it. Each
@@ -474,9 +479,7 @@ EDICT_HOT bool custom_role_reaches(const Ctx& c, const CustomRoles::Role& role, 
   for (size_t k = first; k < c.r.custom_roles.size(); ++k) {
     const CustomRoles::Role& role = custom.role(c.r.custom_roles[k]);
     if (!custom_role_reaches(c, role, cell)) continue;
-    // The first entry would run a constant true: no other entry is reached.
-    if (((role.always[cell / 64] >> (cell % 64)) & 1u) != 0) return true;
-    if (catalog_entries_allow(c, role.catalog, cell, errors)) return true;
+    if (custom_role_always(role, cell) || catalog_entries_allow(c, role.catalog, cell, errors)) return true;
   }
   return false;
 }
@@ -534,7 +537,7 @@ EDICT_HOT void conditional_grants(const Ctx& c, const Table::CondRef* conds, uin
   if (c.r.custom_roles.size() == 1 && c.roles.n == 1) [[likely]] {
     const CustomRoles::Role& role = custom.role(c.r.custom_roles[0]);
     if (!custom_role_reaches(c, role, cell)) return false;
-    if (((role.always[cell / 64] >> (cell % 64)) & 1u) != 0) return true;
+    if (custom_role_always(role, cell)) return true;
   }
   return custom_roles_allow_from(c, custom, 0, cell, errors);
 }
