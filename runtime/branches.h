@@ -51,7 +51,8 @@ struct Branch {
   // test reads g's value, so an absent g makes it err, and on that error only
   // is g looked at. Absent, the guard is false and so is the conjunction
   // (next[0]); present, the test erred for another reason (next[2]). nullptr
-  // when the node has no guard. Always a request attribute: test.a or test.b.
+  // when the node has no guard. It points at the `has` step's operand: a
+  // request attribute, the same one as the test's operand a or b.
   const Operand* guard = nullptr;
 };
 // A power of two: nodes are indexed by a shift.
