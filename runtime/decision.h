@@ -33,4 +33,21 @@ struct Decision {
   bool allowed() const { return effect == Effect::kAllow; }
 };
 
+// The decision once a request's rules are settled, custom roles aside: the
+// deciding forbid if one applies, else the lowest applicable grant with its
+// obligations, else the default deny (kNoRule: none). eval.cc builds every
+// rule-decided Decision with it, and the plans' outcomes (Table::Outcome) hold
+// theirs ready.
+inline Decision rules_decision(uint32_t forbid, uint32_t grant, uint64_t obligations, uint32_t errors) {
+  if (forbid != kNoRule) {
+    return {.effect = Effect::kDeny, .reason = Reason::kForbidden, .rule = forbid, .condition_errors = errors};
+  }
+  if (grant == kNoRule) return {.reason = Reason::kNoGrant, .condition_errors = errors};
+  return {.effect = Effect::kAllow,
+          .reason = Reason::kGranted,
+          .rule = grant,
+          .obligations = obligations,
+          .condition_errors = errors};
+}
+
 }  // namespace edict::runtime

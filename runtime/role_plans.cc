@@ -114,7 +114,10 @@ void Table::plan_single_roles(const std::vector<NodeRange>& rule_nodes) {
                                      outcomes_[k].grant == grant && outcomes_[k].errors == errors)) {
       ++k;
     }
-    if (k == outcomes_.size()) outcomes_.push_back({obligations, forbid, grant, errors});
+    if (k == outcomes_.size()) {
+      outcomes_.push_back({obligations, forbid, grant, errors, rules_decision(forbid, grant, obligations, errors),
+                           forbid == f::kNone && (grant == f::kNone || obligations != 0)});
+    }
     return static_cast<uint32_t>(kChainResult + k);
   };
 

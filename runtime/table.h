@@ -23,6 +23,7 @@
 
 #include "runtime/format/table_format.h"
 #include "runtime/branches.h"
+#include "runtime/decision.h"
 #include "runtime/steps.h"
 #include "support/result.h"
 
@@ -226,6 +227,13 @@ class Table {
     uint32_t forbid;       // the deciding forbid, or kNone
     uint32_t grant;        // the lowest applicable grant, or kNone
     uint32_t errors;       // the conditions that erred on the way (Decision::condition_errors)
+    // rules_decision() of the above: the decision of a request without custom
+    // roles, built on load, so that evaluate() copies it.
+    Decision decision;
+    // Whether a custom role could change that decision: no forbid applies, and
+    // no grant does or the one that does carries obligations (a custom role's
+    // allow lifts them).
+    bool open_to_custom;
   };
   // The plan of a principal holding only `role` in cell `cell` (action *
   // resource_count() + type), or kNoPlan: one read of the dense index; in a
