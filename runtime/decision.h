@@ -33,6 +33,13 @@ struct Decision {
   bool allowed() const { return effect == Effect::kAllow; }
 };
 
+// Whether a custom role could change the decision of a request whose rules
+// found no forbid: when no grant applies (a custom role may allow), or the one
+// that does carries obligations (a custom role's allow lifts them).
+inline bool custom_roles_may_change(uint32_t grant, uint64_t obligations) {
+  return grant == kNoRule || obligations != 0;
+}
+
 // The decision once a request's rules are settled, custom roles aside: the
 // deciding forbid if one applies, else the lowest applicable grant with its
 // obligations, else the default deny (kNoRule: none). eval.cc builds every

@@ -592,14 +592,12 @@ EDICT_HOT bool custom_roles_known(const Table& t, const Request& r, const Custom
 // paths end here.
 EDICT_HOT Decision allow_or_not(const Ctx& c, const CustomRoles* custom, uint32_t grant, uint64_t obligations,
                                 uint32_t errors) {
-  bool by_custom = false;
-  if (!c.r.custom_roles.empty() && custom != nullptr && (grant == f::kNone || obligations != 0) &&
+  if (!c.r.custom_roles.empty() && custom != nullptr && custom_roles_may_change(grant, obligations) &&
       custom_roles_allow(c, *custom, &errors)) [[unlikely]] {
-    by_custom = grant == f::kNone;
-    obligations = 0;
-  }
-  if (by_custom) [[unlikely]] {
-    return {.effect = Effect::kAllow, .reason = Reason::kGranted, .condition_errors = errors, .custom_role = true};
+    if (grant == f::kNone) {
+      return {.effect = Effect::kAllow, .reason = Reason::kGranted, .condition_errors = errors, .custom_role = true};
+    }
+    obligations = 0;  // the custom role allows without them
   }
   return rules_decision(kNoRule, grant, obligations, errors);
 }

@@ -231,8 +231,7 @@ class Table {
     // roles, built on load, so that evaluate() copies it.
     Decision decision;
     // Whether a custom role could change that decision: no forbid applies, and
-    // no grant does or the one that does carries obligations (a custom role's
-    // allow lifts them).
+    // custom_roles_may_change().
     bool open_to_custom;
   };
   // The plan of a principal holding only `role` in cell `cell` (action *
