@@ -305,6 +305,7 @@ void Table::plan_single_roles(const std::vector<NodeRange>& rule_nodes) {
       std::fill(row, row + role_count, others_[cell]);
     }
     for (const RolePlan& x : role_plans) dense_plans_[size_t{x.cell} * role_count + x.role] = x.root;
+    std::vector<uint32_t>().swap(others_);  // in the rows now; only the hashed lookup reads it
     return;
   }
   // At most half of the slots taken, so that a probe ends soon (and does end).

@@ -327,7 +327,7 @@ class Table {
   std::vector<CatalogRun> catalog_runs_;    // by cell
   std::vector<uint32_t> catalog_runs_first_;  // per cell and one more: where its runs start
   std::vector<Branch> branches_;        // the nodes of the conditions' branching programs
-  std::vector<uint32_t> others_;        // per cell, its plan for everyone else; or empty: no plans at all
+  std::vector<uint32_t> others_;        // per cell, its plan for everyone else (hashed plans only); or empty
   std::vector<uint32_t> dense_plans_;   // per (cell, role), cell-major; or empty
   std::vector<PlanSlot> plan_slots_;    // a power of two of them, at most half taken; or empty (dense)
   uint32_t plan_shift_ = 63;            // 64 - log2(plan_slots_.size())
