@@ -146,12 +146,6 @@ EDICT_HOT const Value* read(const Ctx& c, const Operand& o, Scratch& scratch) {
   return o.source > Source::kContextAttr ? read_computed(c, o, scratch) : nullptr;
 }
 
-// Whether a request attribute is absent, as `has` has it (a guard: Branch::guard).
-bool absent(const Ctx& c, const Operand& o) {
-  const std::span<const Value>& attrs = c.r.*o.attrs;
-  return o.slot >= attrs.size() || attrs[o.slot].kind == ValueKind::kAbsent;
-}
-
 // Whether `v` is a well-formed value of the operand's declared type.
 EDICT_HOT bool fits(const Operand& o, const Value& v) { return v.kind == o.want && static_cast<uint64_t>(v.i) <= o.max; }
 
@@ -358,7 +352,11 @@ EDICT_HOT uint32_t walk(const Ctx& c, uint32_t root) {
     switch (leaf(c, *b.test)) {
       case kF: root = b.next[0]; break;
       case kT: root = b.next[1]; break;
-      default: root = b.guard != nullptr && absent(c, *b.guard) ? b.next[0] : b.next[2]; break;
+      default: {
+        Scratch scratch;  // a guard is a request attribute (Branch::guard): read in place
+        root = b.guard != nullptr && read(c, *b.guard, scratch) == nullptr ? b.next[0] : b.next[2];
+        break;
+      }
     }
   }
   return root;
