@@ -3,6 +3,8 @@
 
 #include <algorithm>
 
+#include <fmt/format.h>
+
 namespace edict::runtime {
 
 CustomRoles::CustomRoles(std::shared_ptr<const Table> table) : table_(std::move(table)) {}
@@ -17,9 +19,9 @@ std::optional<uint32_t> CustomRoles::find(std::string_view name) const {
 Result<uint32_t, std::string> CustomRoles::add(const CustomRoleSpec& spec) {
   const Table& t = *table_;
   if (spec.name.empty()) return Unexpected(std::string("a custom role needs a name"));
-  if (find(spec.name)) return Unexpected("custom role `" + spec.name + "` already exists");
+  if (find(spec.name)) return Unexpected(fmt::format("custom role `{}` already exists", spec.name));
   const auto catalog = t.find_catalog(spec.catalog);
-  if (!catalog) return Unexpected("unknown catalog `" + spec.catalog + "`");
+  if (!catalog) return Unexpected(fmt::format("unknown catalog `{}`", spec.catalog));
   const format::Catalog& cat = t.catalogs()[*catalog];
   const auto entries = t.catalog_entries().subspan(cat.entry_first, cat.entry_count);
   Role role{spec.name, *catalog, t.bits(cat.holder_bits), {}, {}};
@@ -28,15 +30,15 @@ Result<uint32_t, std::string> CustomRoles::add(const CustomRoleSpec& spec) {
   role.always.assign((cells + 63) / 64, 0);
   for (const auto& [action_name, resource_name] : spec.permissions) {
     const auto action = t.find_action(action_name);
-    if (!action) return Unexpected("unknown action `" + action_name + "`");
+    if (!action) return Unexpected(fmt::format("unknown action `{}`", action_name));
     const auto resource = t.find_resource(resource_name);
-    if (!resource) return Unexpected("unknown resource type `" + resource_name + "`");
+    if (!resource) return Unexpected(fmt::format("unknown resource type `{}`", resource_name));
     const bool listed = std::any_of(entries.begin(), entries.end(), [&](const format::CatalogEntry& e) {
       return e.action == *action && e.resource == *resource;
     });
     if (!listed) {
-      return Unexpected("custom role `" + spec.name + "` exceeds catalog `" + spec.catalog + "`: `" + action_name +
-                        "` on `" + resource_name + "` is not grantable");
+      return Unexpected(fmt::format("custom role `{}` exceeds catalog `{}`: `{}` on `{}` is not grantable", spec.name,
+                                    spec.catalog, action_name, resource_name));
     }
     const uint64_t bit = uint64_t{*action} * t.resource_count() + *resource;
     role.cells[bit / 64] |= uint64_t{1} << (bit % 64);

@@ -301,7 +301,16 @@ TEST_F(Runtime, CustomRolesAreCheckedAgainstTheCatalog) {
   auto too_much = custom_->add({"greedy", "custom", {{"delete", "Call"}}});
   ASSERT_FALSE(too_much.has_value());
   EXPECT_EQ(too_much.error(), "custom role `greedy` exceeds catalog `custom`: `delete` on `Call` is not grantable");
-  EXPECT_FALSE(custom_->add({"x", "nope", {}}).has_value());
+  // Every refusal says what is wrong, by name.
+  auto error_of = [&](const runtime::CustomRoleSpec& spec) {
+    auto added = custom_->add(spec);
+    return added.has_value() ? std::string("(added)") : added.error();
+  };
+  EXPECT_EQ(error_of({"x", "nope", {}}), "unknown catalog `nope`");
+  EXPECT_EQ(error_of({"", "custom", {}}), "a custom role needs a name");
+  EXPECT_EQ(error_of({"billing_person", "custom", {}}), "custom role `billing_person` already exists");
+  EXPECT_EQ(error_of({"y", "custom", {{"veiw", "Billing"}}}), "unknown action `veiw`");
+  EXPECT_EQ(error_of({"y", "custom", {{"view", "Bill"}}}), "unknown resource type `Bill`");
 
   auto b = make("view", "Billing", {"agent"});
   b.custom_role("billing_person");
