@@ -16,6 +16,8 @@
 //                              Counters floor_x and call_floor_x: CPU time per
 //                              decision / BM_Floor's (BM_FloorCall's) in the same
 //                              process (thread CPU time of both loops).
+//   BM_DecisionMix             the seed cases interleaved in a fixed pseudo-random
+//                              order (a server's mix of requests); not a target.
 //   BM_ScaleDecision/R/N       evaluate() on the fixed probe request of a generated
 //                              policy of R rules (bench/scale_policy.h); N roles, 0 =
 //                              the default growth (R / 4, clamped to [4, 4096]).
@@ -240,6 +242,31 @@ BENCHMARK_CAPTURE(BM_Decision, scoped_groups_16_denied, "scoped_groups_16_denied
 BENCHMARK_CAPTURE(BM_Decision, forbid_admin_edits_admin, "forbid_admin_edits_admin");
 BENCHMARK_CAPTURE(BM_Decision, rank_manager_edits_agent, "rank_manager_edits_agent");
 BENCHMARK_CAPTURE(BM_Decision, custom_role_pbx_receptionist, "custom_role_pbx_receptionist");
+
+// The seed cases in a pseudo-random order, as a server sees requests of every
+// kind interleaved: each case alone repeats one path that the branch predictor
+// learns, where a mix makes the walk's dispatch and the set searches mispredict.
+// Not a target of its own; it tells how far the single-case figures carry.
+void BM_DecisionMix(benchmark::State& state) {
+  const auto& cases = seeds().cases();
+  std::vector<const bench::SeedCase*> order(4096);
+  uint64_t x = 0x9E3779B97F4A7C15ull;
+  for (const bench::SeedCase*& c : order) {
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    c = &cases[x % cases.size()];
+  }
+  size_t i = 0;
+  decision_loop(state, [&] {
+    const bench::SeedCase& c = *order[i++ % order.size()];
+    benchmark::DoNotOptimize(&c);
+    runtime::Decision d = runtime::evaluate(*c.table, *c.request, c.custom);
+    benchmark::DoNotOptimize(d);
+  });
+  state.SetLabel(std::to_string(cases.size()) + " cases interleaved");
+}
+BENCHMARK(BM_DecisionMix);
 
 // ---- generated policies -----------------------------------------------------------
 [[noreturn]] void die(const std::string& message) {
