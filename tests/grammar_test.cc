@@ -2,7 +2,10 @@
 // parses to (AST dumps), and where syntax errors point.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cctype>
+#include <iterator>
+#include <string_view>
 
 #include <tao/pegtl/contrib/analyze.hpp>
 
@@ -19,6 +22,37 @@ TEST(Grammar, AnalyzeFindsNoInfiniteLoops) {
   // Rules that can loop without consuming input or recurse left are grammar bugs.
   EXPECT_EQ(pg::analyze<grammar::decl>(1), 0u);
   EXPECT_EQ(pg::analyze<grammar::seps>(1), 0u);
+}
+
+// Whether `text`, whole, matches grammar rule R.
+template <typename R>
+bool matches_whole(std::string_view text) {
+  pg::memory_input in(text.data(), text.size(), "test");
+  return pg::parse<pg::seq<R, pg::eof>>(in);
+}
+
+// not_keyword looks keywords up in kKeywordTexts instead of trying `keyword`'s
+// alternatives: the list must be exactly the texts `keyword` matches. The
+// static_assert beside it fixes the count; this, that each is one (so none is
+// missing or misspelt), and that identifiers are told from keywords as before.
+TEST(Grammar, KeywordTextsAreExactlyTheKeywords) {
+  for (std::string_view kw : grammar::kKeywordTexts) {
+    EXPECT_TRUE(matches_whole<grammar::keyword>(kw)) << kw;
+    EXPECT_FALSE(matches_whole<grammar::identifier>(kw)) << kw;
+  }
+  EXPECT_TRUE(std::is_sorted(std::begin(grammar::kKeywordTexts), std::end(grammar::kKeywordTexts)));
+  // A keyword's text followed by a word character is a name: ASCII, or a
+  // non-ASCII letter (decided by `keyword` itself, past the ASCII run).
+  for (const char* name : {"granted", "in_scope", "is2", "Grant", "role_", "testé", "grant\u00e9"}) {
+    EXPECT_TRUE(matches_whole<grammar::identifier>(name)) << name;
+  }
+  // Followed by a character that is not a letter, it is still the keyword: a
+  // no-break space (U+00A0), which identifiers exclude.
+  pg::memory_input in(std::string_view("grant\u00a0x"), "test");
+  EXPECT_FALSE(pg::parse<grammar::identifier>(in));
+  pg::memory_input in2(std::string_view("granted x"), "test");
+  EXPECT_TRUE(pg::parse<grammar::identifier>(in2));
+  EXPECT_EQ(in2.current() - in2.begin(), 7);
 }
 
 struct Parsed {
