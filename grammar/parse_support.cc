@@ -21,6 +21,10 @@ struct ByteProblem {
 ByteProblem find_bad_byte(std::string_view t) {
   for (size_t i = 0; i < t.size();) {
     if (t[i] == '\0') return {i, true};
+    if (static_cast<unsigned char>(t[i]) < 0x80) {  // ASCII, most of any policy: one byte, valid
+      ++i;
+      continue;
+    }
     const Utf8Char ch = decode_utf8(t, i);
     if (!ch.valid) return {i, false};
     i += ch.length;
