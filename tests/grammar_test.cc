@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <cctype>
+#include <filesystem>
+#include <fstream>
 #include <iterator>
 #include <string_view>
 
@@ -53,6 +55,45 @@ TEST(Grammar, KeywordTextsAreExactlyTheKeywords) {
   pg::memory_input in2(std::string_view("granted x"), "test");
   EXPECT_TRUE(pg::parse<grammar::identifier>(in2));
   EXPECT_EQ(in2.current() - in2.begin(), 7);
+}
+
+// Whether rule R matches at the start of `text` (not necessarily all of it).
+template <typename R>
+bool matches_at_start(std::string_view text) {
+  pg::memory_input in(text.data(), text.size(), "test");
+  return pg::parse<R>(in);
+}
+
+// not_keyword answers as the rule it replaced, pg::not_at<keyword>, at every
+// position of the bundled policies and diagnostic goldens, and after each
+// keyword followed by every kind of character an identifier may or may not
+// continue with.
+TEST(Grammar, NotKeywordAgreesWithNotAtKeywordEverywhere) {
+  std::vector<std::string> texts;
+  for (const char* dir : {"policies", "tests/golden/diag"}) {
+    for (const auto& entry : std::filesystem::directory_iterator(std::filesystem::path(EDICT_SOURCE_DIR) / dir)) {
+      if (!entry.is_regular_file()) continue;
+      std::ifstream file(entry.path(), std::ios::binary);
+      texts.emplace_back(std::istreambuf_iterator<char>(file), std::istreambuf_iterator<char>());
+    }
+  }
+  ASSERT_GT(texts.size(), 10u);
+  const char* followers[] = {"", " ", "_", "a", "Z", "7", ".", ":", "\xC3\xA9" /* é */, "\xC2\xA0" /* no-break space */,
+                             "\xC2\x85" /* C1 control */, "\xE2\x80\x8B" /* zero-width space */,
+                             "\xE3\x80\x80" /* ideographic space */, "\xF0\x9F\x98\x80" /* U+1F600 */,
+                             "\xEF\xBB\xBF" /* U+FEFF */, "\xFF"};
+  for (std::string_view kw : grammar::kKeywordTexts) {
+    for (const char* follower : followers) texts.push_back(std::string(kw) + follower);
+  }
+  size_t positions = 0;
+  for (const std::string& text : texts) {
+    for (size_t at = 0; at <= text.size(); ++at, ++positions) {
+      const std::string_view rest = std::string_view(text).substr(at);
+      ASSERT_EQ(matches_at_start<grammar::not_keyword>(rest), matches_at_start<pg::not_at<grammar::keyword>>(rest))
+          << "at " << at << " of: " << text.substr(0, 80);
+    }
+  }
+  EXPECT_GT(positions, 10'000u);
 }
 
 struct Parsed {
