@@ -245,7 +245,8 @@ BENCHMARK_CAPTURE(BM_Decision, custom_role_pbx_receptionist, "custom_role_pbx_re
 
 // The seed cases in a pseudo-random order, as a server sees requests of every
 // kind interleaved: each case alone repeats one path that the branch predictor
-// learns, where a mix makes the walk's dispatch and the set searches mispredict.
+// learns, where in a mix the branches that depend on the case mispredict (the
+// dispatch to each leaf first).
 // Not a target of its own; it tells how far the single-case figures carry.
 void BM_DecisionMix(benchmark::State& state) {
   const auto& cases = seeds().cases();
