@@ -102,6 +102,8 @@ else
 fi
 expect 0 "flags add to --request" -- "$edict" query --table "$table" --request "@$tmp/request.json" --context new_role=manager
 contains out "invite_below_own_rank" "a manager may not make a manager"
+expect 2 "a request file named without @" -- "$edict" query --table "$table" --request "$tmp/request.json"
+contains err "is a file, not JSON; to read the request from it, write \`@$tmp/request.json\`" "says to write @FILE"
 expect 2 "malformed --request JSON" -- "$edict" query --table "$table" --request '{"action": "view",'
 contains err "malformed JSON" "says the JSON is malformed"
 expect 2 "unknown key in --request" -- "$edict" query --table "$table" --request '{"principle": {}}'

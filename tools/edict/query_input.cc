@@ -5,6 +5,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <iterator>
@@ -206,7 +207,17 @@ runtime::CustomRoleSpec json_custom_role(const json& v, size_t index) {
 }
 
 std::string read_request_text(const std::string& arg) {
-  if (arg.empty() || arg[0] != '@') return arg;
+  if (arg.empty() || arg[0] != '@') {
+    // `--request req.json` for `--request @req.json`: say so, rather than
+    // reporting the file's name as malformed JSON.
+    const size_t first = arg.find_first_not_of(" \t\r\n");
+    std::error_code ec;
+    if (first != std::string::npos && arg[first] != '{' && std::filesystem::is_regular_file(arg, ec)) {
+      throw InputError{fmt::format("request: `{}` is a file, not JSON; to read the request from it, write `@{}`",
+                                   arg, arg)};
+    }
+    return arg;
+  }
   const std::string path = arg.substr(1);
   std::ostringstream buf;
   if (path == "-") {
