@@ -827,8 +827,13 @@ Type CondChecker::attribute(const ast::Expr& e, const Guards& g) {
     Diagnostic& d = diags_.error("E0203", e.name.span, fmt::format("{} has no attribute `{}`", owner, name));
     d.help = did_you_mean(name, names);
     if (d.help.empty() && e.root == Root::kResource) {
-      d.help = fmt::format("guard it with `resource has {}` or leave `{}` out of the rule", name,
-                           p_.resources[resource_].name);
+      // Guarding helps a rule over several types only when another has it.
+      const bool elsewhere = std::any_of(p_.resources.begin(), p_.resources.end(),
+                                         [&](const ResourceType& r) { return find_attr(r.attrs, name) != nullptr; });
+      d.help = elsewhere ? fmt::format("guard it with `resource has {}` or leave `{}` out of the rule", name,
+                                       p_.resources[resource_].name)
+                         : fmt::format("no resource type declares `{}`: declare it, as in `resource {} {{ {}: ... }}`",
+                                       name, p_.resources[resource_].name, name);
     }
     return {};
   }
