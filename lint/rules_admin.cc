@@ -153,6 +153,18 @@ void assign_above_rank(const LintContext& ctx, std::vector<Finding>& out) {
   }
 }
 
+// The help of admin-action-without-mfa: a forbid for the first unguarded pair,
+// unless the policy's MFA flag is set (a context attribute that counts as one,
+// else the configured name, else `mfa`, with how to declare it).
+std::string mfa_forbid_help(const LintContext& ctx, const std::string& pair) {
+  for (const compiler::Attribute& a : ctx.policy.context) {
+    if (ctx.is_mfa_attribute(a.name)) return fmt::format("add a forbid such as `forbid {} unless context.{};`", pair, a.name);
+  }
+  const std::string name = ctx.config.mfa_attributes.empty() ? "mfa" : ctx.config.mfa_attributes.front();
+  return fmt::format("add a forbid such as `forbid {} unless context.{};`, declaring `context {{ {}: bool }}`", pair,
+                     name, name);
+}
+
 void admin_without_mfa(const LintContext& ctx, std::vector<Finding>& out) {
   const compiler::Policy& p = ctx.policy;
   for (size_t i = 0; i < p.rules.size(); ++i) {
@@ -178,7 +190,7 @@ void admin_without_mfa(const LintContext& ctx, std::vector<Finding>& out) {
                             fmt::format("grant `{}` allows admin-level {} without requiring MFA", g.name,
                                         quoted_list(unguarded, 4)));
     f.anchor = g.span;
-    f.help = "add a forbid such as `forbid assign_role on Member unless context.mfa;`";
+    f.help = mfa_forbid_help(ctx, unguarded.front());
   }
 }
 

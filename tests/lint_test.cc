@@ -227,6 +227,26 @@ TEST(LintConfig, ExtraSensitiveResourcesAndMfaAttributes) {
   EXPECT_EQ(configured->count(lint::ids::kAdminActionWithoutMfa), 0u);
 }
 
+// The help names the pair the grant exposes and the policy's own MFA flag, and
+// says how to declare one when the policy has none.
+TEST(LintConfig, MfaHelpNamesThePairAndTheFlag) {
+  auto help_of = [](const std::string& text, const lint::Config& config = {}) {
+    auto l = lint_text(text, config);
+    for (const lint::Finding& f : l->report.findings) {
+      if (f.rule == lint::ids::kAdminActionWithoutMfa) return f.help;
+    }
+    return std::string("(not reported)");
+  };
+  const std::string head = "entity User;\naction view, delete;\nresource Doc actions view, delete;\nrole admin;\n";
+  EXPECT_EQ(help_of(head + "grant admin delete on Doc;\n"),
+            "add a forbid such as `forbid delete on Doc unless context.mfa;`, declaring `context { mfa: bool }`");
+  EXPECT_EQ(help_of(head + "context { step_up_mfa: bool }\ngrant admin delete on Doc;\n"),
+            "add a forbid such as `forbid delete on Doc unless context.step_up_mfa;`");
+  EXPECT_EQ(help_of(head + "grant admin delete on Doc;\n", *lint::parse_config("mfa-attributes = fresh_login\n", "c")),
+            "add a forbid such as `forbid delete on Doc unless context.fresh_login;`, declaring "
+            "`context { fresh_login: bool }`");
+}
+
 TEST(LintConfig, FoundByWalkingUp) {
   const auto found = lint::find_config(source_path("policies/pbx.edict"));
   ASSERT_TRUE(found.has_value());
