@@ -864,7 +864,10 @@ std::string quoted_rule(const Table& t, uint32_t rule) {
 
 std::string where(const Table& t, uint32_t rule) {
   const f::DebugRule* d = t.debug_rule(rule);
-  return d ? fmt::format(" ({}:{})", t.string(d->file), d->line) : std::string();
+  if (d == nullptr) return {};
+  const std::string at = fmt::format("{}:{}", t.string(d->file), d->line);
+  // An unlabelled rule is named by its place (`file:line`): not said twice.
+  return at == t.rule_name(rule) ? std::string() : fmt::format(" ({})", at);
 }
 
 }  // namespace

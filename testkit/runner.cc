@@ -319,12 +319,33 @@ class FileRunner {
     return obs.empty() ? s : s + " with " + obs;
   }
 
+  // An unlabelled case is named by its text, on one line and at most 100
+  // bytes (cut before a UTF-8 sequence): its place is reported beside it.
+  static std::string case_text(std::string_view text) {
+    std::string out;
+    for (char ch : text) {
+      const bool space = ch == ' ' || ch == '\t' || ch == '\r' || ch == '\n';
+      if (!space) {
+        out += ch;
+      } else if (!out.empty() && out.back() != ' ') {
+        out += ' ';
+      }
+    }
+    while (!out.empty() && out.back() == ' ') out.pop_back();
+    if (out.size() > 100) {
+      size_t n = 97;
+      while (n > 0 && (static_cast<unsigned char>(out[n]) & 0xC0) == 0x80) --n;
+      out = out.substr(0, n) + "...";
+    }
+    return out;
+  }
+
   void run_case(const testfile::Case& c, const std::string& suffix) {
     const size_t errors_before = diags_.error_count();
     const SourceFile& file = sources_.file(c.span.file);
     const LineCol at = file.line_col(c.span.begin);
     CaseResult result;
-    result.name = (c.label ? *c.label : fmt::format("{}:{}", file.name(), at.line)) + suffix;
+    result.name = (c.label ? *c.label : case_text(file.text().substr(c.span.begin, c.span.end - c.span.begin))) + suffix;
     result.file = file.name();
     result.line = at.line;
     result.column = at.column;

@@ -22,7 +22,7 @@
 namespace edict::testkit {
 
 struct CaseResult {
-  std::string name;         // label, or "file:line" plus loop bindings
+  std::string name;         // label, or the case's text on one line; plus loop bindings
   std::string file;
   uint32_t line = 0;
   uint32_t column = 0;

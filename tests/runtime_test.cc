@@ -381,6 +381,21 @@ superadmin role boss;
   EXPECT_EQ(x.summary.rfind("allowed by superadmin `boss`", 0), 0u) << x.summary;
 }
 
+// An unlabelled rule is named by its place: the summary does not repeat it.
+TEST(RuntimeExplain, NamesAnUnlabelledRuleByItsPlaceOnce) {
+  auto t = testing::compile_source(R"(entity User { }
+action view;
+resource Doc actions view;
+role viewer;
+grant viewer view on Doc;
+forbid view on Doc;
+)");
+  ASSERT_NE(t, nullptr);
+  RequestBuilder b(*t);
+  b.action("view").resource_type("Doc").principal("u", "t").resource_tenant("t").role("viewer");
+  EXPECT_EQ(runtime::explain(*t, b.build()).summary, "denied by forbid `test.edict:6`");
+}
+
 TEST(RuntimeDeterminism, CompilingTwiceGivesTheSameBytes) {
   EXPECT_EQ(testing::compile_bytes(kPolicy), testing::compile_bytes(kPolicy));
 }

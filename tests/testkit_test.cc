@@ -39,6 +39,7 @@ TEST(Testkit, FailuresSayWhatWasExpectedWhatHappenedAndWhy) {
   EXPECT_EQ(run.passed, 0u);
   ASSERT_EQ(run.failed, 3u);
   const auto& c = run.cases[2];
+  EXPECT_EQ(c.name, "deny ann view Call by inactive;") << "an unlabelled case is named by its text";
   EXPECT_EQ(c.line, 6u);
   EXPECT_EQ(c.expected, "deny by inactive");
   EXPECT_EQ(c.actual, "deny (no grant applies)");
