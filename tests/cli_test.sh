@@ -213,6 +213,16 @@ else
 fi
 expect 0 "matrix html" -- "$edict" matrix --format html "$src/policies/voice_workspace.edict"
 contains out "<!DOCTYPE html>" "html is a whole page"
+cat > "$tmp/unlabelled.edict" <<'EOF'
+entity User { suspended: bool }
+action view;
+resource Doc actions view;
+role viewer;
+grant viewer view on Doc;
+forbid view on Doc when principal.suspended;
+EOF
+expect 0 "matrix of unlabelled rules" -- "$edict" matrix "$tmp/unlabelled.edict"
+contains out "[1] forbid when principal.suspended ($tmp/unlabelled.edict:6)" "an unlabelled rule is named by its place, once"
 expect 2 "matrix bad format" -- "$edict" matrix --format pdf "$src/policies/pbx.edict"
 expect 1 "matrix of a policy with errors" -- "$edict" matrix "$src/tests/golden/diag/name_unknown_role_typo.edict"
 

@@ -77,6 +77,12 @@ std::string where(const compiler::Workspace& ws, const compiler::Rule& r) {
   return fmt::format("{}:{}", f.name(), f.line_col(r.span.begin).line);
 }
 
+// How a note names its rule: " `label`", or nothing for an unlabelled rule,
+// whose name is its place, which the note gives beside it.
+std::string named(const compiler::Workspace& ws, const compiler::Rule& r) {
+  return r.name == where(ws, r) ? std::string() : fmt::format(" `{}`", r.name);
+}
+
 std::vector<RoleTable> build(const compiler::Workspace& ws, const compiler::Policy& p) {
   // Rows: resource types by category (a type in several categories appears under
   // the first), then the types in no category.
@@ -127,13 +133,13 @@ std::vector<RoleTable> build(const compiler::Workspace& ws, const compiler::Poli
           const bool has_cond = r.when || r.unless;
           if (r.effect == ast::Effect::kForbid) {
             if (!has_cond) forbidden = true;
-            cell.notes.push_back(note(i, fmt::format("forbid `{}`{}{}", r.name, has_cond ? " when " : "",
+            cell.notes.push_back(note(i, fmt::format("forbid{}{}{}", named(ws, r), has_cond ? " when " : "",
                                                      has_cond ? condition_text(ws, r) : "")));
             continue;
           }
           if (has_cond) {
             conditional = true;
-            cell.notes.push_back(note(i, fmt::format("grant `{}` when {}", r.name, condition_text(ws, r))));
+            cell.notes.push_back(note(i, fmt::format("grant{} when {}", named(ws, r), condition_text(ws, r))));
             continue;
           }
           allow = true;
