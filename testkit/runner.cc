@@ -335,7 +335,8 @@ class FileRunner {
     if (out.size() > 100) {
       size_t n = 97;
       while (n > 0 && (static_cast<unsigned char>(out[n]) & 0xC0) == 0x80) --n;
-      out = out.substr(0, n) + "...";
+      out.resize(n);
+      out += "...";
     }
     return out;
   }

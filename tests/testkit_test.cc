@@ -33,6 +33,21 @@ TEST(Testkit, PassingFileRunsEveryCaseIncludingLoops) {
   EXPECT_NE(loop_case, run.cases.end());
 }
 
+TEST(Testkit, UnlabelledCasesAreNamedByTheirTextOnOneLine) {
+  const auto run = testkit::run_tests({kDir + "long_name.edict-test"});
+  EXPECT_EQ(run.error_count(), 0u);
+  ASSERT_EQ(run.cases.size(), 2u);
+  // Whitespace runs (line breaks, indentation) become one space; comments stay.
+  const std::string first = run.cases[0].name;
+  EXPECT_EQ(first.rfind("deny ann view Call { group: g1 } // the case goes on", 0), 0u) << first;
+  // Cut at 97 bytes or just before, never inside a UTF-8 sequence (é is two bytes).
+  ASSERT_GE(first.size(), 99u) << first;
+  EXPECT_LE(first.size(), 100u) << first;
+  EXPECT_EQ(first.substr(first.size() - 3), "...") << first;
+  EXPECT_EQ(first.substr(first.size() - 5, 2), "é") << first;
+  EXPECT_EQ(run.cases[1].name, "allow ann edit Call { group: g12 };");
+}
+
 TEST(Testkit, FailuresSayWhatWasExpectedWhatHappenedAndWhy) {
   const auto run = testkit::run_tests({kDir + "fail.edict-test"});
   EXPECT_EQ(run.error_count(), 0u);
