@@ -102,6 +102,8 @@ else
 fi
 expect 0 "flags add to --request" -- "$edict" query --table "$table" --request "@$tmp/request.json" --context new_role=manager
 contains out "invite_below_own_rank" "a manager may not make a manager"
+expect 2 "policy source given as --table" -- "$edict" query --table "$src/policies/pbx.edict" --tenant t1 --role tenant_admin --action view --resource UserExtension
+contains err "that is policy source, not a compiled table: give it without --table" "says how to ask a policy"
 expect 2 "a request file named without @" -- "$edict" query --table "$table" --request "$tmp/request.json"
 contains err "is a file, not JSON; to read the request from it, write \`@$tmp/request.json\`" "says to write @FILE"
 expect 2 "malformed --request JSON" -- "$edict" query --table "$table" --request '{"action": "view",'

@@ -405,9 +405,15 @@ int prepare_query(const QueryOptions& opts, PreparedQuery& q) {
     auto loaded = runtime::Table::load_file(opts.table_path);
     if (!loaded) {
       const runtime::LoadError& e = loaded.error();
-      std::cerr << fmt::format("edict: error: cannot load `{}`: {}{}{}\n", opts.table_path, runtime::to_string(e.code),
+      // Policy source given as the table: say how to ask it instead.
+      std::error_code ec;
+      const bool source = opts.table_path.ends_with(".edict") || std::filesystem::is_directory(opts.table_path, ec);
+      std::cerr << fmt::format("edict: error: cannot load `{}`: {}{}{}{}\n", opts.table_path, runtime::to_string(e.code),
                                e.code == runtime::LoadErrorCode::kIo ? "" : fmt::format(" at byte {}", e.offset),
-                               e.message.empty() ? "" : ": " + e.message);
+                               e.message.empty() ? "" : ": " + e.message,
+                               source ? "; that is policy source, not a compiled table: give it without --table to "
+                                        "compile it in memory, or compile it with `edict compile`"
+                                      : "");
       return kExitUsage;
     }
     q.table = std::move(*loaded);
