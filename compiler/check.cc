@@ -109,7 +109,7 @@ class Resolver {
   void gather();
   bool declare(NameTable& table, const ast::Name& name, NameTable::What what, uint32_t index,
                std::string_view kind_text);
-  void unknown(const ast::Name& name, std::string_view kind_text, std::vector<std::string> candidates,
+  void unknown(const ast::Name& name, std::string_view kind_text, const std::vector<std::string>& candidates,
                std::string_view code = "E0101");
   Type resolve_type(const ast::TypeExpr& t);
   std::vector<Attribute> resolve_attrs(const std::vector<ast::AttrDecl>& attrs, std::string_view owner,
@@ -198,7 +198,7 @@ bool Resolver::declare(NameTable& table, const ast::Name& name, NameTable::What 
 }
 
 void Resolver::unknown(const ast::Name& name, std::string_view kind_text,
-                       std::vector<std::string> candidates, std::string_view code) {
+                       const std::vector<std::string>& candidates, std::string_view code) {
   diags_.error(code, name.span, fmt::format("unknown {} `{}`", kind_text, name.text)).help =
       did_you_mean(name.text, candidates);
 }

@@ -219,12 +219,12 @@ class FileRunner {
     return false;
   }
 
-  void expand(const testfile::CaseGroup& g, size_t level, Bindings bindings) {
+  void expand(const testfile::CaseGroup& g, size_t level, const Bindings& bindings) {
     if (level < g.loops.size()) {
       for (const auto& item : g.loops[level].items) {
         Bindings next = bindings;
         next.emplace_back(g.loops[level].var.text, item);
-        expand(g, level + 1, std::move(next));
+        expand(g, level + 1, next);
       }
       return;
     }
