@@ -154,11 +154,15 @@ void assign_above_rank(const LintContext& ctx, std::vector<Finding>& out) {
 }
 
 // The help of admin-action-without-mfa: a forbid for the first unguarded pair,
-// unless the policy's MFA flag is set (a context attribute that counts as one,
-// else the configured name, else `mfa`, with how to declare it).
+// unless the policy's MFA flag is set: a context attribute that counts as one
+// and that the forbid can read as it stands (a plain bool), else the
+// configured name, else `mfa`, with how to declare it.
 std::string mfa_forbid_help(const LintContext& ctx, const std::string& pair) {
   for (const compiler::Attribute& a : ctx.policy.context) {
-    if (ctx.is_mfa_attribute(a.name)) return fmt::format("add a forbid such as `forbid {} unless context.{};`", pair, a.name);
+    const bool plain_bool = a.type.kind == compiler::Type::Kind::kBool && !a.type.set && !a.type.optional;
+    if (plain_bool && ctx.is_mfa_attribute(a.name)) {
+      return fmt::format("add a forbid such as `forbid {} unless context.{};`", pair, a.name);
+    }
   }
   const std::string name = ctx.config.mfa_attributes.empty() ? "mfa" : ctx.config.mfa_attributes.front();
   return fmt::format("add a forbid such as `forbid {} unless context.{};`, declaring `context {{ {}: bool }}`", pair,

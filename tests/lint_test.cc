@@ -242,6 +242,9 @@ TEST(LintConfig, MfaHelpNamesThePairAndTheFlag) {
             "add a forbid such as `forbid delete on Doc unless context.mfa;`, declaring `context { mfa: bool }`");
   EXPECT_EQ(help_of(head + "context { step_up_mfa: bool }\ngrant admin delete on Doc;\n"),
             "add a forbid such as `forbid delete on Doc unless context.step_up_mfa;`");
+  // A flag the forbid could not read as written (not a plain bool) is not offered.
+  EXPECT_EQ(help_of(head + "context { mfa_level: int, mfa_at: bool? }\ngrant admin delete on Doc;\n"),
+            "add a forbid such as `forbid delete on Doc unless context.mfa;`, declaring `context { mfa: bool }`");
   EXPECT_EQ(help_of(head + "grant admin delete on Doc;\n", *lint::parse_config("mfa-attributes = fresh_login\n", "c")),
             "add a forbid such as `forbid delete on Doc unless context.fresh_login;`, declaring "
             "`context { fresh_login: bool }`");
