@@ -22,6 +22,7 @@
 #include "compiler/check.h"
 #include "runtime/format/checksum.h"
 #include "runtime/format/table_format.h"
+#include "support/text.h"
 
 namespace edict::compiler {
 namespace {
@@ -33,13 +34,6 @@ using fmtx::Root;
 using Kind = Type::Kind;
 using ast::ExprKind;
 
-// At most `max` bytes of `s`, cut at a character boundary (string data is UTF-8).
-std::string truncate_utf8(std::string_view s, size_t max) {
-  if (s.size() <= max) return std::string(s);
-  size_t n = max;
-  while (n > 0 && (static_cast<unsigned char>(s[n]) & 0xC0) == 0x80) --n;
-  return std::string(s.substr(0, n));
-}
 
 // ---- writing -----------------------------------------------------------------
 class TableWriter {

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "grammar/diagnostic.h"
+#include "support/text.h"
 #include "support/xml_escape.h"
 
 namespace edict::lint {
@@ -17,19 +18,7 @@ namespace {
 
 std::string normalized_line(const SourceMap& sources, Span span) {
   const SourceFile& f = sources.file(span.file);
-  const std::string_view line = f.line(f.line_col(span.begin).line);
-  std::string out;
-  bool space = false;
-  for (char c : line) {
-    if (c == ' ' || c == '\t' || c == '\r') {
-      space = !out.empty();
-      continue;
-    }
-    if (space) out += ' ';
-    space = false;
-    out += c;
-  }
-  return out;
+  return one_line(f.line(f.line_col(span.begin).line));
 }
 
 uint64_t fnv1a(std::string_view s, uint64_t h = 1469598103934665603ull) {

@@ -23,6 +23,7 @@
 #include "runtime/eval.h"
 #include "runtime/request_builder.h"
 #include "support/expand_paths.h"
+#include "support/text.h"
 #include "testkit/reference_eval.h"
 
 namespace edict::testkit {
@@ -322,23 +323,8 @@ class FileRunner {
   // An unlabelled case is named by its text, on one line and at most 100
   // bytes (cut before a UTF-8 sequence): its place is reported beside it.
   static std::string case_text(std::string_view text) {
-    std::string out;
-    for (char ch : text) {
-      const bool space = ch == ' ' || ch == '\t' || ch == '\r' || ch == '\n';
-      if (!space) {
-        out += ch;
-      } else if (!out.empty() && out.back() != ' ') {
-        out += ' ';
-      }
-    }
-    while (!out.empty() && out.back() == ' ') out.pop_back();
-    if (out.size() > 100) {
-      size_t n = 97;
-      while (n > 0 && (static_cast<unsigned char>(out[n]) & 0xC0) == 0x80) --n;
-      out.resize(n);
-      out += "...";
-    }
-    return out;
+    const std::string out = one_line(text);
+    return out.size() > 100 ? truncate_utf8(out, 97) + "..." : out;
   }
 
   void run_case(const testfile::Case& c, const std::string& suffix) {

@@ -19,6 +19,7 @@
 
 #include "compiler/check.h"
 #include "compiler/load.h"
+#include "support/text.h"
 #include "support/xml_escape.h"
 #include "tools/edict/commands.h"
 
@@ -51,19 +52,7 @@ struct RoleTable {
 
 std::string source_text(const compiler::Workspace& ws, const ast::Expr* e) {
   if (e == nullptr) return {};
-  const std::string_view t = ws.sources.file(e->span.file).text().substr(e->span.begin, e->span.end - e->span.begin);
-  std::string out;
-  bool space = false;
-  for (char c : t) {  // one line: collapse whitespace
-    if (c == '\n' || c == '\r' || c == '\t' || c == ' ') {
-      space = !out.empty();
-      continue;
-    }
-    if (space) out += ' ';
-    space = false;
-    out += c;
-  }
-  return out;
+  return one_line(ws.sources.file(e->span.file).text().substr(e->span.begin, e->span.end - e->span.begin));
 }
 
 std::string condition_text(const compiler::Workspace& ws, const compiler::Rule& r) {
