@@ -71,18 +71,22 @@ struct FloorInput {
   uint64_t roles;  // the principal's role bits
 };
 
+// The next of a fixed pseudo-random sequence (xorshift64): the benchmarks' inputs
+// are the same in every run.
+uint64_t xorshift(uint64_t& x) {
+  x ^= x << 13;
+  x ^= x >> 7;
+  x ^= x << 17;
+  return x;
+}
+
 struct Floor {
   alignas(64) uint64_t masks[kFloorActions][kFloorResources];  // roles allowed per (action, resource)
   std::array<FloorInput, kFloorInputs> inputs;
 
   Floor() {
     uint64_t x = 0x243F6A8885A308D3ull;
-    auto next = [&x] {
-      x ^= x << 13;
-      x ^= x >> 7;
-      x ^= x << 17;
-      return x;
-    };
+    auto next = [&x] { return xorshift(x); };
     for (auto& row : masks) {
       for (uint64_t& m : row) m = next() & next();  // about a quarter of the roles
     }
@@ -252,12 +256,7 @@ void BM_DecisionMix(benchmark::State& state) {
   const auto& cases = seeds().cases();
   std::vector<const bench::SeedCase*> order(4096);
   uint64_t x = 0x9E3779B97F4A7C15ull;
-  for (const bench::SeedCase*& c : order) {
-    x ^= x << 13;
-    x ^= x >> 7;
-    x ^= x << 17;
-    c = &cases[x % cases.size()];
-  }
+  for (const bench::SeedCase*& c : order) c = &cases[xorshift(x) % cases.size()];
   size_t i = 0;
   decision_loop(state, [&] {
     const bench::SeedCase& c = *order[i++ % order.size()];
