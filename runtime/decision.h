@@ -57,4 +57,15 @@ inline Decision rules_decision(uint32_t forbid, uint32_t grant, uint64_t obligat
           .condition_errors = errors};
 }
 
+// The decision when a custom role allows a request that no forbid denies:
+// allowed as the lowest applicable grant `grant` would, without its obligations
+// (the custom role's allow lifts them), or by the custom role alone where no
+// grant applies. The plans' outcomes (Table::Outcome) hold theirs ready.
+inline Decision custom_role_decision(uint32_t grant, uint32_t errors) {
+  if (grant == kNoRule) {
+    return {.effect = Effect::kAllow, .reason = Reason::kGranted, .condition_errors = errors, .custom_role = true};
+  }
+  return rules_decision(kNoRule, grant, 0, errors);
+}
+
 }  // namespace edict::runtime

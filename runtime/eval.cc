@@ -592,10 +592,7 @@ EDICT_HOT Decision allow_or_not(const Ctx& c, const CustomRoles* custom, uint32_
                                 uint32_t errors) {
   if (!c.r.custom_roles.empty() && custom != nullptr && custom_roles_may_change(grant, obligations) &&
       custom_roles_allow(c, *custom, &errors)) [[unlikely]] {
-    if (grant == f::kNone) {
-      return {.effect = Effect::kAllow, .reason = Reason::kGranted, .condition_errors = errors, .custom_role = true};
-    }
-    obligations = 0;  // the custom role allows without them
+    return custom_role_decision(grant, errors);
   }
   return rules_decision(kNoRule, grant, obligations, errors);
 }
@@ -722,12 +719,19 @@ Decision evaluate(const Table& t, const Request& r, const CustomRoles* custom) n
     const uint32_t role = r.roles[0];
     if (r.action < t.action_count() && r.resource_type < t.resource_count() && role < t.role_count() &&
         one_tenant(r) && custom_roles_known(t, r, custom)) [[likely]] {
-      const uint32_t plan = t.plan(r.action * t.resource_count() + r.resource_type, role);
+      const uint32_t cell = r.action * t.resource_count() + r.resource_type;
+      const uint32_t plan = t.plan(cell, role);
       if (plan != Table::kNoPlan) [[likely]] {
         const RoleSet roles = implied_roles(t, role);
         const Ctx c{t, r, roles};
         const Table::Outcome& o = t.outcome(walk(c, plan));
         if (!o.open_to_custom || r.custom_roles.empty()) [[likely]] return o.decision;
+        // The usual custom-role request: one custom role, which grants the
+        // cell outright (custom_roles_allow()'s first test, here without a call).
+        if (r.custom_roles.size() == 1) {
+          const CustomRoles::Role& held = custom->role(r.custom_roles[0]);
+          if (custom_role_reaches(c, held, cell) && custom_role_always(held, cell)) return o.custom_allowed;
+        }
         return custom_roles_decision(c, *custom, o);
       }
     }

@@ -116,7 +116,8 @@ void Table::plan_single_roles(const std::vector<NodeRange>& rule_nodes) {
     }
     if (k == outcomes_.size()) {
       outcomes_.push_back({obligations, forbid, grant, errors, rules_decision(forbid, grant, obligations, errors),
-                           forbid == f::kNone && custom_roles_may_change(grant, obligations)});
+                           forbid == f::kNone && custom_roles_may_change(grant, obligations),
+                           custom_role_decision(grant, errors)});
     }
     return static_cast<uint32_t>(kChainResult + k);
   };

@@ -233,6 +233,9 @@ class Table {
     // Whether a custom role could change that decision: no forbid applies, and
     // custom_roles_may_change().
     bool open_to_custom;
+    // The decision when a custom role allows: custom_role_decision() of the
+    // above, built on load like `decision` (only read when open_to_custom).
+    Decision custom_allowed;
   };
   // The plan of a principal holding only `role` in cell `cell` (action *
   // resource_count() + type), or kNoPlan: one read of the dense index; in a
