@@ -53,7 +53,8 @@ class CustomRoles {
     const uint64_t* holders;
     std::vector<uint64_t> cells;  // bit (action * resource_count + type): granted
     // The cells of `cells` whose first entry in the catalog has no condition (a
-    // program that is constant true): granted outright, no entry to run.
+    // program that is constant true): granted outright, no entry to run. A
+    // subset of `cells`, so its bit alone says the role reaches the cell.
     std::vector<uint64_t> always;
   };
   const Role& role(uint32_t index) const { return roles_[index]; }

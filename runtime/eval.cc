@@ -730,7 +730,7 @@ Decision evaluate(const Table& t, const Request& r, const CustomRoles* custom) n
         // cell outright (custom_roles_allow()'s first test, here without a call).
         if (r.custom_roles.size() == 1) {
           const CustomRoles::Role& held = custom->role(r.custom_roles[0]);
-          if (custom_role_reaches(c, held, cell) && custom_role_always(held, cell)) return o.custom_allowed;
+          if (custom_role_always(held, cell) && c.intersects(held.holders)) return o.custom_allowed;
         }
         return custom_roles_decision(c, *custom, o);
       }
