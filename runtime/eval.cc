@@ -599,7 +599,8 @@ EDICT_HOT Decision allow_or_not(const Ctx& c, const CustomRoles* custom, uint32_
 
 // allow_or_not() for a plan's outcome open to custom roles, for a request
 // holding some (so `custom` is not null: custom_roles_known()). Out of line:
-// the usual request copies its outcome's decision and needs none of this.
+// the usual request copies one of its outcome's decisions (evaluate()) and
+// needs none of this.
 [[gnu::noinline]] Decision custom_roles_decision(const Ctx& c, const CustomRoles& custom, const Table::Outcome& o) {
   return allow_or_not(c, &custom, o.grant, o.obligations, o.errors);
 }
