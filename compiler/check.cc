@@ -197,10 +197,32 @@ bool Resolver::declare(NameTable& table, const ast::Name& name, NameTable::What 
   return true;
 }
 
+// How to declare a name of this kind, for an unknown name that is no near
+// miss of a declared one: more likely never declared than misspelt.
+std::string declaration_hint(std::string_view kind_text, std::string_view name) {
+  if (kind_text == "action") return fmt::format("no action is declared by that name: declare it, as in `action {};`", name);
+  if (kind_text == "role") return fmt::format("no role is declared by that name: declare it, as in `role {};`", name);
+  if (kind_text == "resource type") {
+    return fmt::format("no resource type or category is declared by that name: declare it, as in "
+                       "`resource {} {{ ... }} actions ...;`",
+                       name);
+  }
+  if (kind_text == "obligation") {
+    return fmt::format("no obligation is declared by that name: declare it, as in `obligation {};`", name);
+  }
+  if (kind_text == "type") {
+    return fmt::format("a type is bool, int, string, Role, Tenant, set<T>, or an entity or enum of the policy: "
+                       "declare it, as in `entity {} {{ ... }}` or `enum {} {{ ... }}`",
+                       name, name);
+  }
+  return {};
+}
+
 void Resolver::unknown(const ast::Name& name, std::string_view kind_text,
                        const std::vector<std::string>& candidates, std::string_view code) {
-  diags_.error(code, name.span, fmt::format("unknown {} `{}`", kind_text, name.text)).help =
-      did_you_mean(name.text, candidates);
+  std::string help = did_you_mean(name.text, candidates);
+  if (help.empty()) help = declaration_hint(kind_text, name.text);
+  diags_.error(code, name.span, fmt::format("unknown {} `{}`", kind_text, name.text)).help = std::move(help);
 }
 
 Type Resolver::resolve_type(const ast::TypeExpr& t) {
