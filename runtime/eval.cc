@@ -875,6 +875,61 @@ std::string where(const Table& t, uint32_t rule) {
   return at == t.rule_name(rule) ? std::string() : fmt::format(" ({})", at);
 }
 
+// The roles of a bitset of the table, by name, as alternatives: "`a`, `b` or `c`".
+std::string role_names(const Table& t, const uint64_t* bits) {
+  std::vector<std::string_view> names;
+  for (uint32_t role = 0; role < t.role_count(); ++role) {
+    if ((bits[role / 64] >> (role % 64)) & 1u) names.push_back(t.role_name(role));
+  }
+  std::string out;
+  for (size_t k = 0; k < names.size(); ++k) {
+    out += fmt::format("{}`{}`", k == 0 ? "" : k + 1 == names.size() ? " or " : ", ", names[k]);
+  }
+  return out;
+}
+
+// What explain() says of the request's custom roles: the first that allows its
+// cell (as evaluate() takes them), or why each does not.
+struct CustomRolesTrace {
+  std::string allowed_by;  // "custom role `x` (catalog `c`)", or empty
+  std::string why_not;     // "; custom role `x` (catalog `c`) did not apply: ..." for each that did not
+};
+CustomRolesTrace trace_custom_roles(const Ctx& c, const CustomRoles& custom,
+                                    const std::function<std::string(int64_t)>& entity) {
+  const Table& t = c.t;
+  const uint32_t cell = c.r.action * t.resource_count() + c.r.resource_type;
+  CustomRolesTrace out;
+  for (uint32_t idx : c.r.custom_roles) {
+    const CustomRoles::Role& role = custom.role(idx);
+    const std::string who = fmt::format("custom role `{}` (catalog `{}`)", custom.name(idx),
+                                        t.string(t.catalogs()[role.catalog].name));
+    std::string why;
+    if (((role.cells[cell / 64] >> (cell % 64)) & 1u) == 0) {
+      why = fmt::format("it does not grant `{}` on `{}`", t.action_name(c.r.action), t.resource_name(c.r.resource_type));
+    } else if (!c.intersects(role.holders)) {
+      why = fmt::format("only a principal holding {} may use it", role_names(t, role.holders));
+    } else if (custom_role_always(role, cell)) {
+      out.allowed_by = who;
+      return out;
+    } else {
+      // Its catalog's entries for the cell carry conditions: the first true one allows.
+      for (const Table::CatalogRun& run_of_cell : t.catalog_runs(cell)) {
+        if (run_of_cell.catalog != role.catalog) continue;
+        for (uint32_t e = run_of_cell.entry_first; e < run_of_cell.entry_first + run_of_cell.entry_count; ++e) {
+          const f::CatalogEntry& entry = t.catalog_entries()[e];
+          if (run_program(c, t.steps().data() + entry.code_first, entry.code_count) == kT) {
+            out.allowed_by = who;
+            return out;
+          }
+          why += (why.empty() ? "" : "; ") + failed_parts(c, entry.code_first, entry.code_count, entity);
+        }
+      }
+    }
+    out.why_not += fmt::format("; {} did not apply: {}", who, why);
+  }
+  return out;
+}
+
 }  // namespace
 
 Explanation explain(const Table& t, const Request& r, const CustomRoles* custom,
@@ -927,8 +982,11 @@ Explanation explain(const Table& t, const Request& r, const CustomRoles* custom,
   role_rules(cell.grant_first, cell.grant_count, false);
   cond_rules(false);
   const Decision& d = x.decision;
+  // custom_roles_known() (prepare()) holds: a request's custom roles are roles of `custom`.
+  const CustomRolesTrace customs =
+      custom != nullptr && d.reason != Reason::kForbidden ? trace_custom_roles(c, *custom, entity) : CustomRolesTrace{};
   if (d.allowed()) {
-    x.summary = d.custom_role ? "allowed by a custom role"
+    x.summary = d.custom_role ? fmt::format("allowed by {}", customs.allowed_by.empty() ? "a custom role" : customs.allowed_by)
                               : fmt::format("allowed by {}{}", quoted_rule(t, d.rule), where(t, d.rule));
     if (d.obligations != 0) {
       std::string obs;
@@ -947,7 +1005,7 @@ Explanation explain(const Table& t, const Request& r, const CustomRoles* custom,
         close += fmt::format("; {}{} did not apply: {}", quoted_rule(t, rt.rule), where(t, rt.rule), rt.failed);
       }
     }
-    x.summary = "denied: no grant applies" + close;
+    x.summary = "denied: no grant applies" + close + customs.why_not;
   }
   return x;
 }

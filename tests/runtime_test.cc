@@ -396,6 +396,40 @@ forbid view on Doc;
   EXPECT_EQ(runtime::explain(*t, b.build()).summary, "denied by forbid `test.edict:6`");
 }
 
+TEST(RuntimeExplain, SaysWhichCustomRoleAllowedOrWhyEachDidNot) {
+  auto t = testing::compile_source(R"(entity User { }
+action view, edit;
+resource Doc { level: int } actions view, edit;
+role reader;
+role auditor;
+role admin;
+catalog extra for reader, auditor { grantable edit on Doc when resource.level < 3; grantable view on Doc; }
+)");
+  ASSERT_NE(t, nullptr);
+  runtime::CustomRoles custom(t);
+  ASSERT_TRUE(custom.add({"viewer", "extra", {{"view", "Doc"}}}).has_value());
+  ASSERT_TRUE(custom.add({"editor", "extra", {{"edit", "Doc"}}}).has_value());
+  auto summary = [&](const char* role, const char* action, int level, std::vector<const char*> customs) {
+    RequestBuilder b(*t, &custom);
+    b.action(action).resource_type("Doc").principal("u", "t").resource_tenant("t").role(role);
+    b.attr(Root::kResource, "level", std::to_string(level));
+    for (const char* c : customs) b.custom_role(c);
+    const runtime::Explanation x = runtime::explain(*t, b.build(), &custom);
+    EXPECT_EQ(x.decision.allowed(), x.summary.starts_with("allowed")) << x.summary;
+    return x.summary;
+  };
+  EXPECT_EQ(summary("reader", "view", 5, {"viewer"}), "allowed by custom role `viewer` (catalog `extra`)");
+  // The first custom role that allows is named, as evaluate() takes them.
+  EXPECT_EQ(summary("reader", "edit", 1, {"viewer", "editor"}), "allowed by custom role `editor` (catalog `extra`)");
+  EXPECT_EQ(summary("reader", "edit", 5, {"viewer", "editor"}),
+            "denied: no grant applies"
+            "; custom role `viewer` (catalog `extra`) did not apply: it does not grant `edit` on `Doc`"
+            "; custom role `editor` (catalog `extra`) did not apply: `resource.level < 3` is false (resource.level=5)");
+  EXPECT_EQ(summary("admin", "view", 1, {"viewer"}),
+            "denied: no grant applies; custom role `viewer` (catalog `extra`) did not apply: only a principal "
+            "holding `reader` or `auditor` may use it");
+}
+
 TEST(RuntimeDeterminism, CompilingTwiceGivesTheSameBytes) {
   EXPECT_EQ(testing::compile_bytes(kPolicy), testing::compile_bytes(kPolicy));
 }
