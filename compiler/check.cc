@@ -200,7 +200,9 @@ bool Resolver::declare(NameTable& table, const ast::Name& name, NameTable::What 
 // How to declare a name of this kind, for an unknown name that is no near
 // miss of a declared one: more likely never declared than misspelt.
 std::string declaration_hint(std::string_view kind_text, std::string_view name) {
-  if (kind_text == "action") return fmt::format("no action is declared by that name: declare it, as in `action {};`", name);
+  if (kind_text == "action") {
+    return fmt::format("no action is declared by that name: declare it, as in `action {};`", name);
+  }
   if (kind_text == "role") return fmt::format("no role is declared by that name: declare it, as in `role {};`", name);
   if (kind_text == "resource type") {
     return fmt::format("no resource type or category is declared by that name: declare it, as in "

@@ -907,7 +907,9 @@ CustomRolesTrace trace_custom_roles(const Ctx& c, const CustomRoles& custom,
     if (((role.cells[cell / 64] >> (cell % 64)) & 1u) == 0) {
       why = fmt::format("it does not grant `{}` on `{}`", t.action_name(c.r.action), t.resource_name(c.r.resource_type));
     } else if (!c.intersects(role.holders)) {
-      why = fmt::format("only a principal holding {} may use it", role_names(t, role.holders));
+      const std::string holders = role_names(t, role.holders);
+      why = holders.empty() ? std::string("its catalog names no role that may use it")
+                            : fmt::format("only a principal holding {} may use it", holders);
     } else if (custom_role_always(role, cell)) {
       out.allowed_by = who;
       return out;
@@ -986,8 +988,11 @@ Explanation explain(const Table& t, const Request& r, const CustomRoles* custom,
   const CustomRolesTrace customs =
       custom != nullptr && d.reason != Reason::kForbidden ? trace_custom_roles(c, *custom, entity) : CustomRolesTrace{};
   if (d.allowed()) {
-    x.summary = d.custom_role ? fmt::format("allowed by {}", customs.allowed_by.empty() ? "a custom role" : customs.allowed_by)
-                              : fmt::format("allowed by {}{}", quoted_rule(t, d.rule), where(t, d.rule));
+    if (d.custom_role) {
+      x.summary = fmt::format("allowed by {}", customs.allowed_by.empty() ? "a custom role" : customs.allowed_by);
+    } else {
+      x.summary = fmt::format("allowed by {}{}", quoted_rule(t, d.rule), where(t, d.rule));
+    }
     if (d.obligations != 0) {
       std::string obs;
       for (uint32_t i = 0; i < 64; ++i) {
