@@ -5,6 +5,10 @@
 
 #include <algorithm>
 #include <set>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
 
 #include "testkit/runner.h"
 
@@ -67,6 +71,28 @@ TEST(Testkit, UnknownNamesAreErrorsNotDenies) {
   EXPECT_EQ(run.passed, 0u);
   EXPECT_GT(run.failed, 0u);
   EXPECT_EQ(codes(run), (std::set<std::string>{"E0402", "E0403", "E0404", "E0406", "E0407", "E0408", "E0409", "E0413"}));
+}
+
+TEST(Testkit, CustomRolePermissionsNameActionsAndResourceTypes) {
+  const auto run = testkit::run_tests({kDir + "custom_errors.edict-test"});
+  EXPECT_EQ(run.passed, 0u);
+  EXPECT_GT(run.failed, 0u);
+  ASSERT_EQ(run.diagnostics.size(), 1u);
+  std::vector<std::string> got;
+  for (const auto& d : run.diagnostics[0].diags.items()) {
+    const LineCol at = run.diagnostics[0].sources->file(d.span.file).line_col(d.span.begin);
+    got.push_back(fmt::format("{}:{} {}: {} | {}", at.line, at.column, d.code, d.message, d.help));
+  }
+  EXPECT_EQ(got, (std::vector<std::string>{
+                     "4:29 E0412: custom role `router` is rejected: unknown action `manage` | `manage` is an action "
+                     "group; a custom role names single actions: `view`, `create` or `edit`",
+                     "4:47 E0412: custom role `router` is rejected: unknown resource type `Routing` | `Routing` is a "
+                     "category; a custom role names resource types: `Flow` or `Queue`",
+                     "4:56 E0412: custom role `router` is rejected: unknown action `veiw` | did you mean `view`?",
+                     "5:1 E0412: custom role `payer` is rejected: custom role `payer` exceeds catalog `custom`: "
+                     "`view` on `Billing` is not grantable | ",
+                 }))
+      << "and no second error for `ann`, who holds the rejected roles";
 }
 
 TEST(Testkit, UnboundLoopVariableIsAnError) {
