@@ -149,7 +149,10 @@ class FileRunner {
       }
       return out;
     };
-    for (const auto& [a, r] : c.permissions) {
+    for (const auto& permission : c.permissions) {
+      // Named, not bound: the lambdas below capture them (clang before 16 cannot capture a binding).
+      const testfile::Name& a = permission.first;
+      const testfile::Name& r = permission.second;
       if (!table().find_action(a.text)) {
         const auto& groups = policy().action_groups;
         const auto g = std::find_if(groups.begin(), groups.end(), [&](const auto& x) { return x.name == a.text; });
