@@ -891,6 +891,7 @@ std::string role_names(const Table& t, const uint64_t* bits) {
 // What explain() says of the request's custom roles: the first that allows its
 // cell (as evaluate() takes them), or why each does not.
 struct CustomRolesTrace {
+  uint32_t allowing = kNoIndex;  // the custom role that allows, or kNoIndex
   std::string allowed_by;  // "custom role `x` (catalog `c`)", or empty
   std::string why_not;     // "; custom role `x` (catalog `c`) did not apply: ..." for each that did not
 };
@@ -911,6 +912,7 @@ CustomRolesTrace trace_custom_roles(const Ctx& c, const CustomRoles& custom,
       why = holders.empty() ? std::string("its catalog names no role that may use it")
                             : fmt::format("only a principal holding {} may use it", holders);
     } else if (custom_role_always(role, cell)) {
+      out.allowing = idx;
       out.allowed_by = who;
       return out;
     } else {
@@ -920,6 +922,7 @@ CustomRolesTrace trace_custom_roles(const Ctx& c, const CustomRoles& custom,
         for (uint32_t e = run_of_cell.entry_first; e < run_of_cell.entry_first + run_of_cell.entry_count; ++e) {
           const f::CatalogEntry& entry = t.catalog_entries()[e];
           if (run_program(c, t.steps().data() + entry.code_first, entry.code_count) == kT) {
+            out.allowing = idx;
             out.allowed_by = who;
             return out;
           }
@@ -989,6 +992,7 @@ Explanation explain(const Table& t, const Request& r, const CustomRoles* custom,
       custom != nullptr && d.reason != Reason::kForbidden ? trace_custom_roles(c, *custom, entity) : CustomRolesTrace{};
   if (d.allowed()) {
     if (d.custom_role) {
+      x.custom_role = customs.allowing;
       x.summary = fmt::format("allowed by {}", customs.allowed_by.empty() ? "a custom role" : customs.allowed_by);
     } else {
       x.summary = fmt::format("allowed by {}{}", quoted_rule(t, d.rule), where(t, d.rule));

@@ -42,6 +42,9 @@ struct RuleTrace {
 
 struct Explanation {
   Decision decision;
+  // When a custom role allowed (decision.custom_role): which of the CustomRoles
+  // given, the first of the request's that allows its cell; else kNoIndex.
+  uint32_t custom_role = kNoIndex;
   std::vector<RuleTrace> rules;  // the rules of the request's cell, forbids first
   std::string summary;           // one line: "allowed by grant `x`", "denied: ..."
 };

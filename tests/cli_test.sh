@@ -127,6 +127,14 @@ printf 'not a table' > "$tmp/garbage.edictc"
 expect 2 "query of a file that is not a table" -- "$edict" query --table "$tmp/garbage.edictc" "${agent[@]}"
 contains err "cannot load" "says the table cannot be loaded"
 expect 2 "bad --custom-role syntax" -- "$edict" query --table "$table" "${agent[@]}" --custom-role nonsense
+pbx_user=(--tenant t1 --role tenant_user --principal-attr status=active --principal-attr email_verified=true)
+expect 0 "a custom role's allow names the role" -- "$edict" query "$src/policies/pbx.edict" "${pbx_user[@]}" \
+  --action view --resource Billing --custom-role 'billing_person=custom_role:view/Billing'
+contains out "rule: custom role \`billing_person\`" "query names the custom role"
+expect 0 "explain says why a custom role did not apply" -- "$edict" explain "$src/policies/pbx.edict" \
+  "${pbx_user[@]}" --action view --resource CallFlow --custom-role 'billing_person=custom_role:view/Billing'
+contains out "custom role \`billing_person\` (catalog \`custom_role\`) did not apply: it does not grant \`view\` on \`CallFlow\`" \
+  "explain names the custom role and what it lacks"
 
 line=$(grep -n "^agent_answer_queue_calls:" "$cc" | cut -d: -f1)  # a rule starts at its label
 expect 0 "explain" -- "$edict" explain --table "$table" "${agent[@]}" --resource-attr queue=q9

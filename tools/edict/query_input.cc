@@ -18,6 +18,7 @@
 
 #include "compiler/lower.h"
 #include "grammar/diagnostic.h"
+#include "runtime/eval.h"
 
 namespace edict::cli {
 namespace {
@@ -466,6 +467,14 @@ std::string rule_label(const runtime::Table& table, uint32_t rule) {
   return name;
 }
 
+// The name of the custom role whose allow decided `d`, or empty. evaluate()
+// says only that one did; explain() finds which.
+std::string allowing_custom_role(const PreparedQuery& q, const runtime::Decision& d) {
+  if (!d.custom_role || !q.builder || !q.custom) return {};
+  const uint32_t index = runtime::explain(*q.table, q.builder->build(), q.custom.get()).custom_role;
+  return index < q.custom->size() ? q.custom->name(index) : std::string();
+}
+
 }  // namespace
 
 nlohmann::json decision_json(const PreparedQuery& q, const runtime::Decision& d) {
@@ -486,6 +495,8 @@ nlohmann::json decision_json(const PreparedQuery& q, const runtime::Decision& d)
   }
   out["obligations"] = obligation_texts(t, d);
   out["custom_role"] = d.custom_role;
+  const std::string custom_role = allowing_custom_role(q, d);
+  out["custom_role_name"] = custom_role.empty() ? json() : json(custom_role);
   out["condition_errors"] = d.condition_errors;
   if (d.request_error != runtime::RequestError::kNone) {
     out["request_error"] = {{"kind", runtime::to_string(d.request_error)},
@@ -510,7 +521,9 @@ std::string decision_text(const PreparedQuery& q, const runtime::Decision& d) {
   if (d.rule != runtime::kNoRule && d.rule < t.rule_count()) {
     out += fmt::format("  rule: {} {}\n", t.rules()[d.rule].effect != 0 ? "grant" : "forbid", rule_label(t, d.rule));
   } else if (d.custom_role) {
-    out += "  rule: a custom role\n";
+    const std::string custom_role = allowing_custom_role(q, d);
+    out += custom_role.empty() ? std::string("  rule: a custom role\n")
+                               : fmt::format("  rule: custom role `{}`\n", custom_role);
   }
   if (d.allowed()) {
     const std::vector<std::string> obligations = obligation_texts(t, d);
