@@ -40,13 +40,21 @@ static int ask_call(const edict_engine *engine, const char *queue, const char *r
   edict_request_set_resource_tenant(req, resource_tenant);
   edict_request_set_attr(req, EDICT_ROOT_RESOURCE, "queue", queue);
   s = edict_eval(engine, req, &d);
-  edict_request_free(req);
   if (s != EDICT_OK) {
+    edict_request_free(req);
     fprintf(stderr, "check_access: eval: %s\n", edict_status_str(s));
     return 1;
   }
   snprintf(question, sizeof question, "agent of t1 answers a call from queue %s of %s", queue, resource_tenant);
   print_decision(engine, question, &d);
+  if (!d.allowed) {
+    /* Why, for the log: edict_explain allocates and formats, so it is for denies
+     * worth a line, not the hot path. A longer text is cut to fit (EDICT_E_BUFFER). */
+    char why[512];
+    s = edict_explain(engine, req, &d, why, sizeof why, NULL);
+    if (s == EDICT_OK || s == EDICT_E_BUFFER) printf("  why: %s\n", why);
+  }
+  edict_request_free(req);
   return 0;
 }
 

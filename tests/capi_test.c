@@ -606,6 +606,80 @@ static void test_custom_roles(void) {
   edict_request_free(r);
 }
 
+/* ---- 5b. explain: the answer and why, as text ------------------------------------ */
+static void test_explain(void) {
+  char err[256], text[512], small[8];
+  edict_engine *e = NULL;
+  CHECK_STATUS(edict_engine_open(table_a, table_a_len, &e, err, sizeof err), EDICT_OK);
+  if (e == NULL) return;
+  edict_decision d = EDICT_DECISION_INIT, plain = EDICT_DECISION_INIT;
+  size_t len = 0;
+
+  /* The same answer as edict_eval, and the deciding rule by name. */
+  edict_request *r = agent_views_call(e, "g1");
+  CHECK_STATUS(edict_explain(e, r, &d, text, sizeof text, &len), EDICT_OK);
+  CHECK_STATUS(edict_eval(e, r, &plain), EDICT_OK);
+  CHECK(d.allowed == 1 && d.allowed == plain.allowed && d.rule == plain.rule && d.obligations == plain.obligations);
+  CHECK(strstr(text, "allowed by `agent_view_group_calls`") == text);
+  CHECK(len == strlen(text));
+
+  /* A deny says which part of the close grant failed, with the entities by name. */
+  CHECK_STATUS(edict_request_set_attr(r, EDICT_ROOT_RESOURCE, "group", "g9"), EDICT_OK);
+  CHECK_STATUS(edict_explain(e, r, &d, text, sizeof text, NULL), EDICT_OK);
+  CHECK(d.allowed == 0 && d.reason == EDICT_REASON_NO_GRANT);
+  CHECK(strstr(text, "denied: no grant applies") == text);
+  CHECK(strstr(text, "resource.group=g9") != NULL);
+
+  /* A short buffer: the text truncated and NUL-terminated, the full length, the answer. */
+  CHECK_STATUS(edict_explain(e, r, &d, small, sizeof small, &len), EDICT_E_BUFFER);
+  CHECK(strlen(small) == sizeof small - 1 && strncmp(small, "denied:", 7) == 0);
+  CHECK(len > sizeof small && d.allowed == 0 && d.reason == EDICT_REASON_NO_GRANT);
+  /* No buffer: only the length, to size one. */
+  len = 0;
+  CHECK_STATUS(edict_explain(e, r, &d, NULL, 0, &len), EDICT_E_BUFFER);
+  CHECK(len > sizeof small);
+
+  /* A request without a resource type is decided without explain(): still said why. */
+  edict_request *bare = NULL;
+  CHECK_STATUS(edict_request_new(e, NULL, &bare), EDICT_OK);
+  edict_request_set_principal(bare, "u1", "t1");
+  edict_request_set_action(bare, "view");
+  CHECK_STATUS(edict_explain(e, bare, &d, text, sizeof text, NULL), EDICT_OK);
+  CHECK(d.allowed == 0 && strcmp(text, "denied: bad request: unknown resource type") == 0);
+  edict_request_free(bare);
+
+  /* Bad arguments: an error status, a deny where there is a decision to write. */
+  CHECK_STATUS(edict_explain(NULL, r, &d, text, sizeof text, NULL), EDICT_E_INVALID_ARG);
+  CHECK(d.allowed == 0 && strcmp(text, "denied: invalid argument") == 0);
+  CHECK_STATUS(edict_explain(e, NULL, &d, text, sizeof text, NULL), EDICT_E_INVALID_ARG);
+  CHECK_STATUS(edict_explain(e, r, NULL, text, sizeof text, NULL), EDICT_E_INVALID_ARG);
+  edict_request_free(r);
+
+  /* A custom role's allow names it; one that does not apply says why. */
+  edict_custom_roles *c = NULL;
+  CHECK_STATUS(edict_custom_roles_new(e, &c), EDICT_OK);
+  const edict_permission view_report[1] = {{"view", "Report"}};
+  CHECK_STATUS(edict_custom_roles_add(c, "reporter", "reports", view_report, 1, NULL, err, sizeof err), EDICT_OK);
+  CHECK_STATUS(edict_request_new(e, c, &r), EDICT_OK);
+  edict_request_set_principal(r, "u3", "t1");
+  edict_request_add_role(r, "clerk");
+  edict_request_set_attr(r, EDICT_ROOT_PRINCIPAL, "status", "active");
+  edict_request_add_custom_role(r, "reporter");
+  edict_request_set_action(r, "view");
+  edict_request_set_resource_type(r, "Report");
+  CHECK_STATUS(edict_explain(e, r, &d, text, sizeof text, NULL), EDICT_OK);
+  CHECK(d.allowed == 1 && d.custom_role == 1);
+  CHECK(strcmp(text, "allowed by custom role `reporter` (catalog `reports`)") == 0);
+  edict_request_set_action(r, "export");
+  edict_request_set_bool(r, EDICT_ROOT_PRINCIPAL, "mfa", 1);
+  CHECK_STATUS(edict_explain(e, r, &d, text, sizeof text, NULL), EDICT_OK);
+  CHECK(d.allowed == 0 && strstr(text, "custom role `reporter` (catalog `reports`) did not apply: it does not grant "
+                                       "`export` on `Report`") != NULL);
+  edict_request_free(r);
+  edict_custom_roles_free(c);
+  edict_engine_close(e);
+}
+
 /* ---- 6. no allocation on the fast path ------------------------------------------ */
 static void test_no_allocation(void) {
 #ifdef CAPI_TEST_COUNTS_ALLOCATIONS
@@ -751,6 +825,7 @@ int main(int argc, char **argv) {
   test_bad_names();
   test_random_requests();
   test_custom_roles();
+  test_explain();
   test_no_allocation();
   test_swap_while_evaluating();
 

@@ -1,6 +1,7 @@
 # check_exports.cmake: cmake -DNM=nm -DLIBRARY=libedict.so -P check_exports.cmake
 # Fails unless the library's dynamic symbol table defines exactly the C ABI:
-# `edict_*` functions, versioned EDICT_1 (runtime/capi/edict.map), and nothing else.
+# `edict_*` functions, versioned EDICT_1, and edict_explain, versioned EDICT_2
+# (runtime/capi/edict.map), and nothing else.
 execute_process(COMMAND ${NM} -D --defined-only ${LIBRARY} OUTPUT_VARIABLE out RESULT_VARIABLE rc)
 if(NOT rc EQUAL 0)
   message(FATAL_ERROR "${NM} failed on ${LIBRARY}")
@@ -12,14 +13,19 @@ foreach(line IN LISTS lines)
     continue()
   endif()
   string(REGEX REPLACE "^[0-9a-fA-F]* *[A-Za-z] " "" symbol "${line}")
-  if(symbol STREQUAL "EDICT_1")
+  if(symbol STREQUAL "EDICT_1" OR symbol STREQUAL "EDICT_2")
     continue()
   endif()
-  if(NOT symbol MATCHES "^edict_[a-z0-9_]+@@EDICT_1$")
+  if(symbol STREQUAL "edict_explain@@EDICT_2")
+    set(explain_found TRUE)
+  elseif(NOT symbol MATCHES "^edict_[a-z0-9_]+@@EDICT_1$")
     message(FATAL_ERROR "unexpected export: `${line}`")
   endif()
   math(EXPR count "${count} + 1")
 endforeach()
+if(NOT explain_found)
+  message(FATAL_ERROR "edict_explain is not exported as EDICT_2")
+endif()
 if(count LESS 30)
   message(FATAL_ERROR "only ${count} edict_* exports")
 endif()

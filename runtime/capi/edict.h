@@ -11,7 +11,7 @@
  * against this header keeps working with a later library that appends fields, and a
  * later program works with this library (the fields it adds stay as it set them).
  * Enumerations have fixed values; new values are only appended. Symbols are
- * versioned (EDICT_1) and only `edict_*` is exported. edict_abi_version() returns
+ * versioned (EDICT_1; edict_explain EDICT_2) and only `edict_*` is exported. edict_abi_version() returns
  * EDICT_ABI_VERSION of the library, which changes only on an incompatible change.
  *
  * Errors. Every fallible function returns an edict_status and never throws, aborts
@@ -290,6 +290,19 @@ EDICT_API edict_status edict_eval(const edict_engine *engine, const edict_reques
  * build a new one; until then this returns EDICT_E_STALE and *out denies. */
 EDICT_API edict_status edict_eval_custom(const edict_engine *engine, const edict_custom_roles *custom,
                                          const edict_request *request, edict_decision *out);
+/* edict_eval(), and also why, as one line of text for logs and support tools:
+ * "allowed by `agent_answer_queue_calls` (cc.edict:133)", or "denied: no grant
+ * applies; `scoped` (p.edict:9) did not apply: `resource.group in
+ * principal.groups` is false (resource.group=g7, principal.groups={g1, g2})". It
+ * names the deciding rule and its place, the grants that came close and the part
+ * of each condition that failed with the values it read, and of the request's
+ * custom roles the one that allowed or why each did not. Unlike edict_eval it
+ * allocates and formats: keep it off the hot path. *out is the answer edict_eval
+ * gives. The text goes into buf as edict_rule_name's does (EDICT_E_BUFFER when
+ * truncated, *out still the answer; *len_out the full length). Added in symbol
+ * version EDICT_2. */
+EDICT_API edict_status edict_explain(const edict_engine *engine, const edict_request *request, edict_decision *out,
+                                     char *buf, size_t buf_len, size_t *len_out);
 
 #ifdef __cplusplus
 } /* extern "C" */

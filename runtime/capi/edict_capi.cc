@@ -303,8 +303,12 @@ void write_deny(edict_decision* out, uint64_t policy_hash = 0) noexcept {
   write_decision(d, policy_hash, out);
 }
 
-edict_status eval_impl(const edict_engine* engine, const rt::CustomRoles* custom, bool use_request_custom,
-                       const edict_request* request, edict_decision* out) {
+// Answers `request` with `decide(table, request, custom, builder)`, which
+// evaluate()s or explain()s it (the builder names the request's entities), on
+// the engine's current table; every path that cannot decide writes a deny.
+template <typename Decide>
+edict_status decide_impl(const edict_engine* engine, const rt::CustomRoles* custom, bool use_request_custom,
+                         const edict_request* request, edict_decision* out, Decide&& decide) {
   if (!usable(out)) return EDICT_E_INVALID_ARG;
   if (engine == nullptr || request == nullptr || !request->bound) {
     write_deny(out);
@@ -330,7 +334,7 @@ edict_status eval_impl(const edict_engine* engine, const rt::CustomRoles* custom
   }
   if (bound.table == table && bound.custom.get() == custom) {
     // Fast path: no allocation, no lock beyond the atomic load above.
-    write_decision(rt::evaluate(*table, *bound.built, custom), table->policy_hash(), out);
+    write_decision(decide(*table, *bound.built, custom, *bound.builder), table->policy_hash(), out);
     return EDICT_OK;
   }
   // Slow path: the request was built for another table or custom-role set. Resolve
@@ -338,8 +342,16 @@ edict_status eval_impl(const edict_engine* engine, const rt::CustomRoles* custom
   ReplayState state;
   rt::RequestBuilder b(*table, custom);
   for (const Op& op : request->ops) apply(b, state, op);
-  write_decision(rt::evaluate(*table, b.build(), custom), table->policy_hash(), out);
+  write_decision(decide(*table, b.build(), custom, b), table->policy_hash(), out);
   return EDICT_OK;
+}
+
+edict_status eval_impl(const edict_engine* engine, const rt::CustomRoles* custom, bool use_request_custom,
+                       const edict_request* request, edict_decision* out) {
+  return decide_impl(engine, custom, use_request_custom, request, out,
+                     [](const rt::Table& t, const rt::Request& r, const rt::CustomRoles* c, const rt::RequestBuilder&) {
+                       return rt::evaluate(t, r, c);
+                     });
 }
 
 edict_status set_op(edict_request* request, Op::Kind kind, const char* a, const char* b = "",
@@ -694,6 +706,36 @@ edict_status edict_eval_custom(const edict_engine* engine, const edict_custom_ro
   });
   if (s == EDICT_E_NOMEM || s == EDICT_E_INTERNAL) write_deny(out);
   return s;
+}
+
+edict_status edict_explain(const edict_engine* engine, const edict_request* request, edict_decision* out, char* buf,
+                           size_t buf_len, size_t* len_out) {
+  if (len_out != nullptr) *len_out = 0;
+  std::string why;
+  const edict_status s = guard([&] {
+    return decide_impl(engine, nullptr, /*use_request_custom=*/true, request, out,
+                       [&why](const rt::Table& t, const rt::Request& r, const rt::CustomRoles* c,
+                              const rt::RequestBuilder& names) {
+                         rt::Explanation x =
+                             rt::explain(t, r, c, [&names](int64_t id) { return names.entity_name(id); });
+                         why = std::move(x.summary);
+                         return x.decision;
+                       });
+  });
+  if (s == EDICT_E_NOMEM || s == EDICT_E_INTERNAL) write_deny(out);
+  // Decided before explain() ran (a request without an action or resource type),
+  // or not at all: say which. Formatting may fail too; then the status alone.
+  const edict_status said = guard([&] {
+    if (why.empty() && s == EDICT_OK && usable(out)) {
+      why = std::string("denied: bad request: ") + rt::to_string(static_cast<rt::RequestError>(out->request_error));
+    } else if (why.empty()) {
+      why = std::string("denied: ") + edict_status_str(s);
+    }
+    return EDICT_OK;
+  });
+  const edict_status copied = copy_out(said == EDICT_OK ? std::string_view(why) : std::string_view(edict_status_str(s)),
+                                       buf, buf_len, len_out);
+  return s != EDICT_OK ? s : copied;
 }
 
 }  // extern "C"
