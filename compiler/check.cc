@@ -17,7 +17,7 @@
 
 #include <fmt/format.h>
 
-#include "compiler/suggest.h"
+#include "support/suggest.h"
 
 namespace edict::compiler {
 namespace {

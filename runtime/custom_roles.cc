@@ -5,7 +5,10 @@
 
 #include <fmt/format.h>
 
+#include "support/suggest.h"
+
 namespace edict::runtime {
+
 
 CustomRoles::CustomRoles(std::shared_ptr<const Table> table) : table_(std::move(table)) {}
 
@@ -21,7 +24,10 @@ Result<uint32_t, std::string> CustomRoles::add(const CustomRoleSpec& spec) {
   if (spec.name.empty()) return Unexpected(std::string("a custom role needs a name"));
   if (find(spec.name)) return Unexpected(fmt::format("custom role `{}` already exists", spec.name));
   const auto catalog = t.find_catalog(spec.catalog);
-  if (!catalog) return Unexpected(fmt::format("unknown catalog `{}`", spec.catalog));
+  if (!catalog) {
+    return Unexpected(unknown_name("catalog", spec.catalog, static_cast<uint32_t>(t.catalogs().size()),
+                              [&](uint32_t k) { return t.string(t.catalogs()[k].name); }));
+  }
   const format::Catalog& cat = t.catalogs()[*catalog];
   const auto entries = t.catalog_entries().subspan(cat.entry_first, cat.entry_count);
   Role role{spec.name, *catalog, t.bits(cat.holder_bits), {}, {}};
@@ -30,9 +36,15 @@ Result<uint32_t, std::string> CustomRoles::add(const CustomRoleSpec& spec) {
   role.always.assign((cells + 63) / 64, 0);
   for (const auto& [action_name, resource_name] : spec.permissions) {
     const auto action = t.find_action(action_name);
-    if (!action) return Unexpected(fmt::format("unknown action `{}`", action_name));
+    if (!action) {
+      return Unexpected(
+          unknown_name("action", action_name, t.action_count(), [&](uint32_t k) { return t.action_name(k); }));
+    }
     const auto resource = t.find_resource(resource_name);
-    if (!resource) return Unexpected(fmt::format("unknown resource type `{}`", resource_name));
+    if (!resource) {
+      return Unexpected(unknown_name("resource type", resource_name, t.resource_count(),
+                                [&](uint32_t k) { return t.resource_name(k); }));
+    }
     const bool listed = std::any_of(entries.begin(), entries.end(), [&](const format::CatalogEntry& e) {
       return e.action == *action && e.resource == *resource;
     });

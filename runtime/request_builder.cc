@@ -4,11 +4,15 @@
 #include <algorithm>
 #include <charconv>
 
+#include <fmt/format.h>
+
 #include "runtime/custom_roles.h"
+#include "support/suggest.h"
 
 namespace edict::runtime {
 
 namespace f = format;
+
 
 RequestBuilder::RequestBuilder(const Table& table, const CustomRoles* custom) : table_(table), custom_(custom) {
   principal_attrs_.resize(table.attr_count(f::Root::kPrincipal));
@@ -39,7 +43,8 @@ RequestBuilder& RequestBuilder::action(std::string_view name) {
   if (auto a = table_.find_action(name)) {
     request_.action = *a;
   } else {
-    fail(RequestError::kUnknownAction, "unknown action `" + std::string(name) + "`");
+    fail(RequestError::kUnknownAction,
+         unknown_name("action", name, table_.action_count(), [&](uint32_t k) { return table_.action_name(k); }));
   }
   return *this;
 }
@@ -48,7 +53,9 @@ RequestBuilder& RequestBuilder::resource_type(std::string_view name) {
   if (auto r = table_.find_resource(name)) {
     request_.resource_type = *r;
   } else {
-    fail(RequestError::kUnknownResourceType, "unknown resource type `" + std::string(name) + "`");
+    fail(RequestError::kUnknownResourceType,
+         unknown_name("resource type", name, table_.resource_count(),
+                      [&](uint32_t k) { return table_.resource_name(k); }));
   }
   return *this;
 }
@@ -68,7 +75,8 @@ RequestBuilder& RequestBuilder::role(std::string_view name) {
   if (auto r = table_.find_role(name)) {
     roles_.push_back(*r);
   } else {
-    fail(RequestError::kUnknownRole, "unknown role `" + std::string(name) + "`");
+    fail(RequestError::kUnknownRole,
+         unknown_name("role", name, table_.role_count(), [&](uint32_t k) { return table_.role_name(k); }));
   }
   return *this;
 }
@@ -78,7 +86,9 @@ RequestBuilder& RequestBuilder::custom_role(std::string_view name) {
   if (idx) {
     custom_roles_.push_back(*idx);
   } else {
-    fail(RequestError::kUnknownCustomRole, "unknown custom role `" + std::string(name) + "`");
+    const auto count = static_cast<uint32_t>(custom_ ? custom_->size() : 0);
+    fail(RequestError::kUnknownCustomRole,
+         unknown_name("custom role", name, count, [&](uint32_t k) { return std::string_view(custom_->name(k)); }));
   }
   return *this;
 }
@@ -87,8 +97,11 @@ Value* RequestBuilder::slot(f::Root root, std::string_view name, const f::Attr**
   const auto s = table_.find_attr(root, name);
   static constexpr const char* kRoots[] = {"principal", "resource", "context"};
   if (!s) {
+    // Suggested among the attributes of its root: `principal.group` -> `groups`.
     fail(RequestError::kUnknownAttribute,
-         "unknown attribute `" + std::string(kRoots[static_cast<int>(root)]) + "." + std::string(name) + "`");
+         fmt::format("unknown attribute `{}.{}`{}", kRoots[static_cast<int>(root)], name,
+                     suggestion(name, table_.attr_count(root),
+                                [&](uint32_t k) { return table_.string(table_.attr(root, k).name); })));
     return nullptr;
   }
   const bool builtin = (root == f::Root::kPrincipal && *s <= f::kPrincipalRankSlot) ||

@@ -17,7 +17,7 @@
 #include "compiler/check.h"
 #include "compiler/load.h"
 #include "compiler/lower.h"
-#include "compiler/suggest.h"
+#include "support/suggest.h"
 #include "grammar/test_parse.h"
 #include "runtime/custom_roles.h"
 #include "runtime/eval.h"
@@ -161,7 +161,7 @@ class FileRunner {
         unknown(a, "action",
                 g != groups.end() ? fmt::format("`{}` is an action group; a custom role names single actions: {}",
                                                 a.text, listed(g->members, policy().actions))
-                                  : compiler::did_you_mean(a.text, actions));
+                                  : did_you_mean(a.text, actions));
       }
       if (!table().find_resource(r.text)) {
         const auto& categories = policy().categories;
@@ -171,7 +171,7 @@ class FileRunner {
         unknown(r, "resource type",
                 k != categories.end() ? fmt::format("`{}` is a category; a custom role names resource types: {}",
                                                     r.text, listed(k->members, policy().resources))
-                                      : compiler::did_you_mean(r.text, types));
+                                      : did_you_mean(r.text, types));
       }
     }
     return ok;
@@ -198,7 +198,7 @@ class FileRunner {
           if (x.name != "User") names.push_back(x.name);
         }
         error("E0401", e.type.span, fmt::format("unknown entity type `{}`", e.type.text),
-              type != policy().entities.end() ? "declare users with `user`" : compiler::did_you_mean(e.type.text, names));
+              type != policy().entities.end() ? "declare users with `user`" : did_you_mean(e.type.text, names));
         continue;
       }
       for (const auto& n : e.names) entities_[type->name].insert(n.text);
@@ -231,7 +231,7 @@ class FileRunner {
           const bool declared_custom = std::any_of(f_.custom_roles.begin(), f_.custom_roles.end(),
                                                    [&](const auto& c) { return c.name.text == r.text; });
           if (!table().find_role(r.text) && !declared_custom) {
-            error("E0402", r.span, fmt::format("unknown role `{}`", r.text), compiler::did_you_mean(r.text, role_names()));
+            error("E0402", r.span, fmt::format("unknown role `{}`", r.text), did_you_mean(r.text, role_names()));
           }
         }
       }
@@ -242,7 +242,7 @@ class FileRunner {
       if (g.body.by && !g.body.by->text.starts_with('$') &&
           std::find(labels.begin(), labels.end(), g.body.by->text) == labels.end()) {
         error("E0409", g.body.by->span, fmt::format("no rule of the policy is labelled `{}`", g.body.by->text),
-              compiler::did_you_mean(g.body.by->text, labels));
+              did_you_mean(g.body.by->text, labels));
       }
     }
     if (diags_.error_count() > errors_before) ++run_.failed;  // the file's cases cannot run
@@ -264,9 +264,9 @@ class FileRunner {
   bool check_tenant(const testfile::Name& t) {
     if (tenants_.count(t.text)) return true;
     error("E0403", t.span, fmt::format("unknown tenant `{}`", t.text),
-          compiler::did_you_mean(t.text, {tenants_.begin(), tenants_.end()}).empty()
+          did_you_mean(t.text, {tenants_.begin(), tenants_.end()}).empty()
               ? "declare it: `tenant " + t.text + ";`"
-              : compiler::did_you_mean(t.text, {tenants_.begin(), tenants_.end()}));
+              : did_you_mean(t.text, {tenants_.begin(), tenants_.end()}));
     return false;
   }
 
@@ -312,7 +312,7 @@ class FileRunner {
       std::vector<std::string> names;
       for (const auto& d : declared) names.push_back(d.name);
       error("E0405", a.name.span, fmt::format("{} has no attribute `{}`", owner, a.name.text),
-            compiler::did_you_mean(a.name.text, names));
+            did_you_mean(a.name.text, names));
       return false;
     }
     std::vector<const testfile::Value*> items;
@@ -391,7 +391,7 @@ class FileRunner {
     if (user_it == users_.end()) {
       std::vector<std::string> names;
       for (const auto& [n, u] : users_) names.push_back(n);
-      error("E0404", c.user.span, fmt::format("unknown user `{}`", c.user.text), compiler::did_you_mean(c.user.text, names));
+      error("E0404", c.user.span, fmt::format("unknown user `{}`", c.user.text), did_you_mean(c.user.text, names));
     }
     std::vector<std::string> action_names, type_names;
     for (const auto& a : policy().actions) action_names.push_back(a.name);
@@ -399,12 +399,12 @@ class FileRunner {
     const auto action = table().find_action(c.action.text);
     if (!action) {
       error("E0407", c.action.span, fmt::format("unknown action `{}`", c.action.text),
-            compiler::did_you_mean(c.action.text, action_names));
+            did_you_mean(c.action.text, action_names));
     }
     const auto type = table().find_resource(c.resource_type.text);
     if (!type) {
       error("E0407", c.resource_type.span, fmt::format("unknown resource type `{}`", c.resource_type.text),
-            compiler::did_you_mean(c.resource_type.text, type_names));
+            did_you_mean(c.resource_type.text, type_names));
     }
     if (action && type) {
       // A case asking for an action its resource type does not support would be a
@@ -415,7 +415,7 @@ class FileRunner {
         for (uint32_t a : supported) names.push_back(policy().actions[a].name);
         error("E0413", c.action.span,
               fmt::format("`{}` does not support action `{}`", c.resource_type.text, c.action.text),
-              compiler::did_you_mean(c.action.text, names));
+              did_you_mean(c.action.text, names));
       }
     }
     if (c.acting_tenant) check_tenant(*c.acting_tenant);

@@ -261,6 +261,29 @@ TEST_F(Runtime, UnknownNamesAreDeniedWithAReason) {
   EXPECT_EQ(runtime::evaluate(*table_, raw).request_error, runtime::RequestError::kUnknownRole);
 }
 
+TEST_F(Runtime, UnknownNamesSuggestTheClosestName) {
+  custom_ = std::make_unique<runtime::CustomRoles>(table_);
+  ASSERT_TRUE(custom_->add({"billing_person", "custom", {{"view", "Billing"}}}).has_value());
+  auto message = [&](auto&& set) {
+    RequestBuilder b(*table_, custom_.get());
+    set(b);
+    EXPECT_EQ(eval(b).reason, Reason::kBadRequest);
+    return b.error_message();
+  };
+  EXPECT_EQ(message([](RequestBuilder& b) { b.action("veiw"); }), "unknown action `veiw`; did you mean `view`?");
+  EXPECT_EQ(message([](RequestBuilder& b) { b.action("fly"); }), "unknown action `fly`");
+  EXPECT_EQ(message([](RequestBuilder& b) { b.resource_type("Transcipt"); }),
+            "unknown resource type `Transcipt`; did you mean `Transcript`?");
+  EXPECT_EQ(message([](RequestBuilder& b) { b.role("agnet"); }), "unknown role `agnet`; did you mean `agent`?");
+  EXPECT_EQ(message([](RequestBuilder& b) { b.custom_role("billing_persn"); }),
+            "unknown custom role `billing_persn`; did you mean `billing_person`?");
+  // Among the attributes of the root named, by the attribute's own name.
+  EXPECT_EQ(message([](RequestBuilder& b) { b.attr(Root::kPrincipal, "group", "g1"); }),
+            "unknown attribute `principal.group`; did you mean `groups`?");
+  EXPECT_EQ(message([](RequestBuilder& b) { b.attr(Root::kResource, "groups", "g1"); }),
+            "unknown attribute `resource.groups`; did you mean `group`?");
+}
+
 TEST_F(Runtime, RequestWithoutActionOrTypeIsDenied) {
   // A request whose caller forgot the action or the resource type must not ask
   // about action 0 or type 0 (which a role may well be granted).
@@ -307,10 +330,12 @@ TEST_F(Runtime, CustomRolesAreCheckedAgainstTheCatalog) {
     return added.has_value() ? std::string("(added)") : added.error();
   };
   EXPECT_EQ(error_of({"x", "nope", {}}), "unknown catalog `nope`");
+  EXPECT_EQ(error_of({"x", "custon", {}}), "unknown catalog `custon`; did you mean `custom`?");
   EXPECT_EQ(error_of({"", "custom", {}}), "a custom role needs a name");
   EXPECT_EQ(error_of({"billing_person", "custom", {}}), "custom role `billing_person` already exists");
-  EXPECT_EQ(error_of({"y", "custom", {{"veiw", "Billing"}}}), "unknown action `veiw`");
-  EXPECT_EQ(error_of({"y", "custom", {{"view", "Bill"}}}), "unknown resource type `Bill`");
+  EXPECT_EQ(error_of({"y", "custom", {{"veiw", "Billing"}}}), "unknown action `veiw`; did you mean `view`?");
+  EXPECT_EQ(error_of({"y", "custom", {{"view", "Invoice"}}}), "unknown resource type `Invoice`");
+  EXPECT_EQ(error_of({"y", "custom", {{"view", "Biling"}}}), "unknown resource type `Biling`; did you mean `Billing`?");
 
   auto b = make("view", "Billing", {"agent"});
   b.custom_role("billing_person");
