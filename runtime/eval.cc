@@ -26,6 +26,7 @@
 #include <fmt/format.h>
 
 #include "runtime/custom_roles.h"
+#include "support/text.h"
 
 namespace edict::runtime {
 namespace {
@@ -881,11 +882,7 @@ std::string role_names(const Table& t, const uint64_t* bits) {
   for (uint32_t role = 0; role < t.role_count(); ++role) {
     if ((bits[role / 64] >> (role % 64)) & 1u) names.push_back(t.role_name(role));
   }
-  std::string out;
-  for (size_t k = 0; k < names.size(); ++k) {
-    out += fmt::format("{}`{}`", k == 0 ? "" : k + 1 == names.size() ? " or " : ", ", names[k]);
-  }
-  return out;
+  return quoted_alternatives(names);
 }
 
 // What explain() says of the request's custom roles: the first that allows its

@@ -132,8 +132,8 @@ class FileRunner {
   }
 
   // Whether every permission of a custom role names an action and a resource
-  // type of the table, as the runtime takes them; errors at the first name
-  // that does not. An action group or category there is the likely slip (the
+  // type of the table, as the runtime takes them; an error at each name that
+  // does not. An action group or category there is the likely slip (the
   // product documents speak of them), so the help says what it stands for.
   bool permission_names_resolve(const testfile::CustomRoleDecl& c) {
     bool ok = true;
@@ -143,11 +143,9 @@ class FileRunner {
       ok = false;
     };
     auto listed = [](const auto& ids, const auto& things) {
-      std::string out;
-      for (size_t k = 0; k < ids.size(); ++k) {
-        out += fmt::format("{}`{}`", k == 0 ? "" : k + 1 == ids.size() ? " or " : ", ", things[ids[k]].name);
-      }
-      return out;
+      std::vector<std::string_view> names;
+      for (const uint32_t id : ids) names.push_back(things[id].name);
+      return quoted_alternatives(names);
     };
     for (const auto& permission : c.permissions) {
       // Named, not bound: the lambdas below capture them (clang before 16 cannot capture a binding).
