@@ -144,6 +144,7 @@ class FileRunner {
     };
     auto listed = [](const auto& ids, const auto& things) {
       std::vector<std::string_view> names;
+      names.reserve(ids.size());
       for (const uint32_t id : ids) names.push_back(things[id].name);
       return quoted_alternatives(names);
     };
