@@ -9,7 +9,6 @@
 
 namespace edict::runtime {
 
-
 CustomRoles::CustomRoles(std::shared_ptr<const Table> table) : table_(std::move(table)) {}
 
 std::optional<uint32_t> CustomRoles::find(std::string_view name) const {
@@ -26,7 +25,7 @@ Result<uint32_t, std::string> CustomRoles::add(const CustomRoleSpec& spec) {
   const auto catalog = t.find_catalog(spec.catalog);
   if (!catalog) {
     return Unexpected(unknown_name("catalog", spec.catalog, static_cast<uint32_t>(t.catalogs().size()),
-                              [&](uint32_t k) { return t.string(t.catalogs()[k].name); }));
+                                   [&](uint32_t k) { return t.string(t.catalogs()[k].name); }));
   }
   const format::Catalog& cat = t.catalogs()[*catalog];
   const auto entries = t.catalog_entries().subspan(cat.entry_first, cat.entry_count);
@@ -43,7 +42,7 @@ Result<uint32_t, std::string> CustomRoles::add(const CustomRoleSpec& spec) {
     const auto resource = t.find_resource(resource_name);
     if (!resource) {
       return Unexpected(unknown_name("resource type", resource_name, t.resource_count(),
-                                [&](uint32_t k) { return t.resource_name(k); }));
+                                     [&](uint32_t k) { return t.resource_name(k); }));
     }
     const bool listed = std::any_of(entries.begin(), entries.end(), [&](const format::CatalogEntry& e) {
       return e.action == *action && e.resource == *resource;

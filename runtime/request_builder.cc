@@ -13,7 +13,6 @@ namespace edict::runtime {
 
 namespace f = format;
 
-
 RequestBuilder::RequestBuilder(const Table& table, const CustomRoles* custom) : table_(table), custom_(custom) {
   principal_attrs_.resize(table.attr_count(f::Root::kPrincipal));
   resource_attrs_.resize(table.attr_count(f::Root::kResource));
