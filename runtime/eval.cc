@@ -775,15 +775,78 @@ std::string value_text(const Table& t, const f::Attr& a, const Value& v,
   }
 }
 
+// "resource.group": an attribute as a condition names it.
+std::string attr_name(const Table& t, uint8_t root, uint32_t slot) {
+  static constexpr const char* kRoots[] = {"principal", "resource", "context"};
+  return fmt::format("{}.{}", kRoots[root], t.string(t.attr(static_cast<f::Root>(root), slot).name));
+}
+
 std::string operand_text(const Ctx& c, uint8_t root, uint32_t slot, const Operand& o,
                          const std::function<std::string(int64_t)>& entity) {
   const f::Attr& a = c.t.attr(static_cast<f::Root>(root), slot);
-  static constexpr const char* kRoots[] = {"principal", "resource", "context"};
   Scratch scratch;
   const Value* v = read(c, o, scratch);
   std::string text = v != nullptr ? value_text(c.t, a, *v, entity) : "absent";
   if (v != nullptr && !fits(o, *v)) text += " (wrong type)";
-  return fmt::format("{}.{}={}", kRoots[root], c.t.string(a.name), text);
+  return fmt::format("{}={}", attr_name(c.t, root, slot), text);
+}
+
+// A leaf written back from its instruction, for a table without the debug
+// texts of its conditions (compiled with --no-debug): `resource.level < 3`,
+// `resource has owner`. Names are the table's; an entity constant, which
+// only ids stand for there, shows as `#id`.
+std::string instr_source(const Table& t, uint32_t instr) {
+  const Step& s = t.steps()[instr];
+  const f::Instr& in = s.in;
+  static constexpr const char* kCmp[] = {"==", "!=", "<", "<=", ">", ">="};
+  const char* cmp = in.cmp < std::size(kCmp) ? kCmp[in.cmp] : "?";
+  const auto a = [&] { return attr_name(t, in.root_a, in.a); };
+  const auto b = [&] { return attr_name(t, in.root_b, in.b); };
+  // A constant of attribute a's type (of its elements, for a set); a string
+  // constant is a string id.
+  const auto constant = [&](int64_t v) {
+    const f::Attr& attr = t.attr(static_cast<f::Root>(in.root_a), in.a);
+    if (static_cast<f::AttrKind>(attr.kind) == f::AttrKind::kString) {
+      return fmt::format("\"{}\"", t.string(static_cast<uint32_t>(v)));
+    }
+    return value_text(t, attr, Value::integer(v), {});
+  };
+  const auto pool = [&](auto&& show) {
+    std::vector<std::string> items;
+    for (const int64_t v : t.pool().subspan(in.b, in.c)) items.push_back(show(v));
+    return items;
+  };
+  const auto joined = [](const std::vector<std::string>& items, std::string_view sep) {
+    std::string out;
+    for (const std::string& x : items) out += (out.empty() ? "" : std::string(sep)) + x;
+    return out;
+  };
+  switch (static_cast<f::Op>(in.op)) {
+    case f::Op::kConst: return in.a != 0 ? "true" : "false";
+    case f::Op::kHas: {
+      const std::string name = a();
+      const size_t dot = name.find('.');
+      return fmt::format("{} has {}", name.substr(0, dot), name.substr(dot + 1));
+    }
+    case f::Op::kTruthy: return a();
+    case f::Op::kCmpConst: return fmt::format("{} {} {}", a(), cmp, constant(s.constant));
+    case f::Op::kCmpAttr: return fmt::format("{} {} {}", a(), cmp, b());
+    case f::Op::kCmpPrincipal: return fmt::format("{} {} principal", a(), cmp);
+    case f::Op::kInAttr: return fmt::format("{} in {}", a(), b());
+    case f::Op::kInConst: return fmt::format("{} in [{}]", a(), joined(pool(constant), ", "));
+    case f::Op::kPrincipalIn: return fmt::format("principal in {}", b());
+    case f::Op::kConstIn: return fmt::format("{} in {}", constant(s.constant), a());
+    case f::Op::kIsRole: return fmt::format("principal is {}", in.a < t.role_count() ? t.role_name(in.a) : "?");
+    case f::Op::kIsRoleAttr: return fmt::format("{} is {}", a(), in.b < t.role_count() ? t.role_name(in.b) : "?");
+    case f::Op::kIsType:
+      return fmt::format("resource is {}", joined(pool([&](int64_t v) {
+                                                    return static_cast<uint64_t>(v) < t.resource_count()
+                                                               ? std::string(t.resource_name(static_cast<uint32_t>(v)))
+                                                               : std::string("?");
+                                                  }),
+                                                  " | "));
+    default: return f::op_name(static_cast<f::Op>(in.op));
+  }
 }
 
 // One leaf of a condition and the values it read: "`resource.group in
@@ -793,7 +856,7 @@ std::string leaf_text(const Ctx& c, uint32_t instr, Tri value, const std::functi
   const f::Instr& in = step.in;
   const auto op = static_cast<f::Op>(in.op);
   std::string part = std::string(c.t.instr_text(instr));
-  if (part.empty()) part = f::op_name(op);
+  if (part.empty()) part = instr_source(c.t, instr);
   std::vector<std::string> values;
   switch (op) {
     case f::Op::kHas:

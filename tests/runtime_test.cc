@@ -455,6 +455,57 @@ catalog extra for reader, auditor { grantable edit on Doc when resource.level < 
             "holding `reader` or `auditor` may use it");
 }
 
+// Without the debug section (--no-debug), explain writes each failed leaf back
+// from its instruction. Conditions written in that form read the same either way.
+TEST(RuntimeExplain, WritesLeavesBackFromTheirInstructionsWithoutDebugTexts) {
+  const std::string source = R"(enum Level { low, high }
+entity Group;
+entity User { groups: set<Group>, level: Level, mfa: bool, tags: set<string> }
+action view, edit;
+resource Doc { owner: User?, group: Group?, size: int, label: string, level: Level, role: Role } actions view, edit;
+role reader;
+role admin;
+role editor extends reader;
+small: grant reader view on Doc when resource.size < 3;
+owned: grant reader view on Doc when resource has owner && resource.owner == principal;
+scoped: grant reader view on Doc when resource has group && resource.group in principal.groups;
+labelled: grant reader view on Doc when resource.label == "temp";
+levels: grant reader view on Doc when resource.level in [high] || principal.level == high;
+tagged: grant reader view on Doc when "vip" in principal.tags;
+admins: grant reader view on Doc when principal is admin;
+roles: grant reader view on Doc when resource.role is editor;
+sure: grant reader view on Doc when principal.mfa;
+)";
+  auto with = testing::compile_source(source, true);
+  auto without = testing::compile_source(source, false);
+  ASSERT_NE(with, nullptr);
+  ASSERT_NE(without, nullptr);
+  // With `owned`'s and `scoped`'s attributes present or absent (then their `has` fails).
+  auto failed = [](const std::shared_ptr<const runtime::Table>& t, bool present) {
+    RequestBuilder b(*t);
+    b.action("view").resource_type("Doc").principal("u", "t").resource_tenant("t").role("reader");
+    if (present) b.attr(Root::kResource, "owner", "v").attr(Root::kResource, "group", "g2");
+    b.attr(Root::kResource, "size", "5");
+    b.attr(Root::kPrincipal, "groups", "g1").attr(Root::kResource, "label", "keep").attr(Root::kResource, "level", "low");
+    b.attr(Root::kPrincipal, "level", "low").attr(Root::kPrincipal, "tags", "a,b").attr(Root::kResource, "role", "reader");
+    b.attr_bool(Root::kPrincipal, "mfa", false);
+    std::vector<std::string> out;
+    for (const auto& rt : runtime::explain(*t, b.build()).rules) out.push_back(rt.failed);
+    return out;
+  };
+  for (const bool present : {true, false}) {
+    const std::vector<std::string> want = failed(with, present);
+    ASSERT_EQ(want.size(), 9u);
+    EXPECT_EQ(failed(without, present), want);
+    EXPECT_EQ(want[0], "`resource.size < 3` is false (resource.size=5)");
+    EXPECT_EQ(want[1], present ? "`resource.owner == principal` is false (resource.owner=#2)"
+                               : "`resource has owner` is false (resource.owner=absent)");
+    EXPECT_EQ(want[3], "`resource.label == \"temp\"` is false (resource.label=\"keep\")");
+    EXPECT_EQ(want[4], "`resource.level in [high]` is false (resource.level=low); "
+                       "`principal.level == high` is false (principal.level=low)");
+  }
+}
+
 TEST(RuntimeDeterminism, CompilingTwiceGivesTheSameBytes) {
   EXPECT_EQ(testing::compile_bytes(kPolicy), testing::compile_bytes(kPolicy));
 }
