@@ -461,8 +461,11 @@ EDICT_HOT bool roles_match(const Ctx& c, const Table::CondRef& cr) {
 
 // Whether a custom role may allow the request's cell: it grants the cell, and
 // the principal holds one of its catalog's holder roles.
+EDICT_HOT bool custom_role_grants(const CustomRoles::Role& role, uint32_t cell) {
+  return ((role.cells[cell / 64] >> (cell % 64)) & 1u) != 0;
+}
 EDICT_HOT bool custom_role_reaches(const Ctx& c, const CustomRoles::Role& role, uint32_t cell) {
-  return ((role.cells[cell / 64] >> (cell % 64)) & 1u) != 0 && c.intersects(role.holders);
+  return custom_role_grants(role, cell) && c.intersects(role.holders);
 }
 // Whether it allows a cell it reaches outright: the first catalog entry for the
 // cell has no condition, so no other entry is reached.
@@ -775,6 +778,13 @@ std::string value_text(const Table& t, const f::Attr& a, const Value& v,
   }
 }
 
+// `items` one after another, `sep` between each two.
+std::string joined(const std::vector<std::string>& items, std::string_view sep) {
+  std::string out;
+  for (const std::string& x : items) out += (out.empty() ? "" : std::string(sep)) + x;
+  return out;
+}
+
 // "resource.group": an attribute as a condition names it.
 std::string attr_name(const Table& t, uint8_t root, uint32_t slot) {
   static constexpr const char* kRoots[] = {"principal", "resource", "context"};
@@ -815,11 +825,6 @@ std::string instr_source(const Table& t, uint32_t instr) {
     std::vector<std::string> items;
     for (const int64_t v : t.pool().subspan(in.b, in.c)) items.push_back(show(v));
     return items;
-  };
-  const auto joined = [](const std::vector<std::string>& items, std::string_view sep) {
-    std::string out;
-    for (const std::string& x : items) out += (out.empty() ? "" : std::string(sep)) + x;
-    return out;
   };
   switch (static_cast<f::Op>(in.op)) {
     case f::Op::kConst: return in.a != 0 ? "true" : "false";
@@ -875,10 +880,9 @@ std::string leaf_text(const Ctx& c, uint32_t instr, Tri value, const std::functi
     case f::Op::kIsType: values.push_back(fmt::format("resource is {}", c.t.resource_name(c.r.resource_type))); break;
     default: break;
   }
-  std::string joined;
-  for (const auto& v : values) joined += (joined.empty() ? "" : ", ") + v;
+  const std::string read = joined(values, ", ");
   return fmt::format("`{}` is {}{}", part, value == kE ? "an error" : value == kT ? "true" : "false",
-                     joined.empty() ? "" : " (" + joined + ")");
+                     read.empty() ? "" : " (" + read + ")");
 }
 
 // Why a program was not true: the leaves that decided its value, with the values
@@ -965,7 +969,7 @@ CustomRolesTrace trace_custom_roles(const Ctx& c, const CustomRoles& custom,
     const std::string who = fmt::format("custom role `{}` (catalog `{}`)", custom.name(idx),
                                         t.string(t.catalogs()[role.catalog].name));
     std::string why;
-    if (((role.cells[cell / 64] >> (cell % 64)) & 1u) == 0) {
+    if (!custom_role_grants(role, cell)) {
       why = fmt::format("it does not grant `{}` on `{}`", t.action_name(c.r.action), t.resource_name(c.r.resource_type));
     } else if (!c.intersects(role.holders)) {
       const std::string holders = role_names(t, role.holders);

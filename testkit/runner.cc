@@ -137,40 +137,35 @@ class FileRunner {
   // product documents speak of them), so the help says what it stands for.
   bool permission_names_resolve(const testfile::CustomRoleDecl& c) {
     bool ok = true;
-    auto unknown = [&](const testfile::Name& n, std::string_view kind, std::string help) {
+    // `n`, which the table does not have, as one of `items` (actions or resource
+    // types): if it names one of `sets` (action groups, categories), the help
+    // lists that set's members; else did-you-mean among the items.
+    auto unknown = [&](const testfile::Name& n, std::string_view kind, std::string_view set_kind,
+                       std::string_view items_kind, const auto& sets, const auto& items) {
+      const auto set = std::find_if(sets.begin(), sets.end(), [&](const auto& x) { return x.name == n.text; });
+      std::string help;
+      if (set != sets.end()) {
+        std::vector<std::string_view> members;
+        members.reserve(set->members.size());
+        for (const uint32_t id : set->members) members.push_back(items[id].name);
+        help = fmt::format("`{}` is {}; a custom role names {}: {}", n.text, set_kind, items_kind,
+                           quoted_alternatives(members));
+      } else {
+        std::vector<std::string> names;
+        names.reserve(items.size());
+        for (const auto& x : items) names.push_back(x.name);
+        help = did_you_mean(n.text, names);
+      }
       error("E0412", n.span, fmt::format("custom role `{}` is rejected: unknown {} `{}`", c.name.text, kind, n.text),
             std::move(help));
       ok = false;
     };
-    auto listed = [](const auto& ids, const auto& things) {
-      std::vector<std::string_view> names;
-      names.reserve(ids.size());
-      for (const uint32_t id : ids) names.push_back(things[id].name);
-      return quoted_alternatives(names);
-    };
-    for (const auto& permission : c.permissions) {
-      // Named, not bound: the lambdas below capture them (clang before 16 cannot capture a binding).
-      const testfile::Name& a = permission.first;
-      const testfile::Name& r = permission.second;
+    for (const auto& [a, r] : c.permissions) {
       if (!table().find_action(a.text)) {
-        const auto& groups = policy().action_groups;
-        const auto g = std::find_if(groups.begin(), groups.end(), [&](const auto& x) { return x.name == a.text; });
-        std::vector<std::string> actions;
-        for (const auto& x : policy().actions) actions.push_back(x.name);
-        unknown(a, "action",
-                g != groups.end() ? fmt::format("`{}` is an action group; a custom role names single actions: {}",
-                                                a.text, listed(g->members, policy().actions))
-                                  : did_you_mean(a.text, actions));
+        unknown(a, "action", "an action group", "single actions", policy().action_groups, policy().actions);
       }
       if (!table().find_resource(r.text)) {
-        const auto& categories = policy().categories;
-        const auto k = std::find_if(categories.begin(), categories.end(), [&](const auto& x) { return x.name == r.text; });
-        std::vector<std::string> types;
-        for (const auto& x : policy().resources) types.push_back(x.name);
-        unknown(r, "resource type",
-                k != categories.end() ? fmt::format("`{}` is a category; a custom role names resource types: {}",
-                                                    r.text, listed(k->members, policy().resources))
-                                      : did_you_mean(r.text, types));
+        unknown(r, "resource type", "a category", "resource types", policy().categories, policy().resources);
       }
     }
     return ok;

@@ -102,6 +102,21 @@ static edict_request *agent_views_call(const edict_engine *e, const char *group)
   return r;
 }
 
+/* An active principal `user` of t1 holding `role` and the custom role `reporter`
+ * (of the set `c`) viewing a Report. */
+static edict_request *reporter_views_report(const edict_engine *e, const edict_custom_roles *c, const char *user,
+                                            const char *role) {
+  edict_request *r = NULL;
+  if (edict_request_new(e, c, &r) != EDICT_OK) return NULL;
+  edict_request_set_principal(r, user, "t1");
+  edict_request_add_role(r, role);
+  edict_request_set_attr(r, EDICT_ROOT_PRINCIPAL, "status", "active");
+  CHECK_STATUS(edict_request_add_custom_role(r, "reporter"), EDICT_OK);
+  edict_request_set_action(r, "view");
+  edict_request_set_resource_type(r, "Report");
+  return r;
+}
+
 /* ---- 1. the library ---------------------------------------------------------- */
 static void test_library(void) {
   CHECK(edict_abi_version() == EDICT_ABI_VERSION);
@@ -547,14 +562,8 @@ static void test_custom_roles(void) {
   CHECK(index == 1);
 
   /* A clerk holding `reporter` may view a report. */
-  edict_request *r = NULL;
-  CHECK_STATUS(edict_request_new(e, c, &r), EDICT_OK);
-  edict_request_set_principal(r, "u3", "t1");
-  edict_request_add_role(r, "clerk");
-  edict_request_set_attr(r, EDICT_ROOT_PRINCIPAL, "status", "active");
-  CHECK_STATUS(edict_request_add_custom_role(r, "reporter"), EDICT_OK);
-  edict_request_set_action(r, "view");
-  edict_request_set_resource_type(r, "Report");
+  edict_request *r = reporter_views_report(e, c, "u3", "clerk");
+  CHECK(r != NULL);
   edict_decision d = EDICT_DECISION_INIT;
   CHECK_STATUS(edict_eval(e, r, &d), EDICT_OK);
   CHECK(d.allowed == 1 && d.custom_role == 1);
@@ -573,13 +582,8 @@ static void test_custom_roles(void) {
   edict_request_free(r);
 
   /* A custom role attaches only to holders of the catalog's roles (clerk). */
-  CHECK_STATUS(edict_request_new(e, c, &r), EDICT_OK);
-  edict_request_set_principal(r, "u4", "t1");
-  edict_request_add_role(r, "agent");
-  edict_request_set_attr(r, EDICT_ROOT_PRINCIPAL, "status", "active");
-  edict_request_add_custom_role(r, "reporter");
-  edict_request_set_action(r, "view");
-  edict_request_set_resource_type(r, "Report");
+  r = reporter_views_report(e, c, "u4", "agent");
+  CHECK(r != NULL);
   CHECK_STATUS(edict_eval(e, r, &d), EDICT_OK);
   CHECK(d.allowed == 0);
 
@@ -660,13 +664,8 @@ static void test_explain(void) {
   CHECK_STATUS(edict_custom_roles_new(e, &c), EDICT_OK);
   const edict_permission view_report[1] = {{"view", "Report"}};
   CHECK_STATUS(edict_custom_roles_add(c, "reporter", "reports", view_report, 1, NULL, err, sizeof err), EDICT_OK);
-  CHECK_STATUS(edict_request_new(e, c, &r), EDICT_OK);
-  edict_request_set_principal(r, "u3", "t1");
-  edict_request_add_role(r, "clerk");
-  edict_request_set_attr(r, EDICT_ROOT_PRINCIPAL, "status", "active");
-  edict_request_add_custom_role(r, "reporter");
-  edict_request_set_action(r, "view");
-  edict_request_set_resource_type(r, "Report");
+  r = reporter_views_report(e, c, "u3", "clerk");
+  CHECK(r != NULL);
   CHECK_STATUS(edict_explain(e, r, &d, text, sizeof text, NULL), EDICT_OK);
   CHECK(d.allowed == 1 && d.custom_role == 1);
   CHECK(strcmp(text, "allowed by custom role `reporter` (catalog `reports`)") == 0);
