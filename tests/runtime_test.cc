@@ -823,6 +823,70 @@ TEST(RuntimeLoader, TablesWithoutDebugInfoCarryNoSourceText) {
   EXPECT_NE(text.find("scoped"), std::string::npos) << "rule names stay: decisions report them";
 }
 
+// Set membership searches sets of more than 8 ids (eval.cc's sorted_ids_have):
+// every size up to 70, and every place an id can be: each element, each gap
+// between two, and past both ends; through each leaf that searches (an id in a
+// set, the principal in a set, a constant in a set).
+TEST(RuntimeConditions, SetMembershipAtEverySizeAndPlace) {
+  std::string kEnum160 = "enum E { v0";
+  for (int k = 1; k < 160; ++k) kEnum160 += ", v" + std::to_string(k);
+  kEnum160 += " }";
+  auto t = testing::compile_source(
+      kEnum160 +
+      "entity Group; entity User { groups: set<Group> }"
+      "action view, edit, delete;"
+      "resource Doc { group: Group, watchers: set<User>, tags: set<E> } actions view, edit, delete; role a;"
+      "grant a view on Doc when resource.group in principal.groups;"
+      "grant a edit on Doc when principal in resource.watchers;"
+      "grant a delete on Doc when v80 in resource.tags;");
+  ASSERT_NE(t, nullptr);
+  const uint32_t groups = *t->find_attr(Root::kPrincipal, "groups");
+  const uint32_t group = *t->find_attr(Root::kResource, "group");
+  const uint32_t watchers = *t->find_attr(Root::kResource, "watchers");
+  RequestBuilder view(*t), edit(*t);
+  view.action("view").resource_type("Doc").principal("u", "t").resource_tenant("t").role("a");
+  edit.action("edit").resource_type("Doc").principal("u", "t").resource_tenant("t").role("a");
+  const runtime::Request view_base = view.build(), edit_base = edit.build();
+  for (uint32_t n = 0; n <= 70; ++n) {
+    std::vector<int64_t> ids;  // -30, -20, ...: negative and positive, 10 apart
+    for (uint32_t k = 0; k < n; ++k) ids.push_back(10 * static_cast<int64_t>(k) - 30);
+    std::vector<int64_t> probes = {-1000, -31, 10 * static_cast<int64_t>(n) - 29, 1000};
+    for (int64_t id : ids) probes.insert(probes.end(), {id, id + 1});
+    for (int64_t id : probes) {
+      const bool held = std::find(ids.begin(), ids.end(), id) != ids.end();
+      std::vector<runtime::Value> principal(t->attr_count(Root::kPrincipal)), resource(t->attr_count(Root::kResource));
+      principal[groups] = runtime::Value::id_set(ids);
+      resource[group] = runtime::Value::entity(id);
+      resource[watchers] = runtime::Value::id_set(ids);
+      runtime::Request in_set = view_base;
+      in_set.principal_attrs = principal;
+      in_set.resource_attrs = resource;
+      EXPECT_EQ(runtime::evaluate(*t, in_set).allowed(), held) << "group " << id << " of " << n;
+      runtime::Request principal_in = edit_base;
+      principal_in.principal = id;
+      principal_in.principal_attrs = principal;
+      principal_in.resource_attrs = resource;
+      EXPECT_EQ(runtime::evaluate(*t, principal_in).allowed(), held) << "principal " << id << " of " << n;
+    }
+    // The constant v80 (enum index 80) at every place in sets of every other
+    // value, {first, first + 2, ...}, from past its end to before its start.
+    RequestBuilder del(*t);
+    del.action("delete").resource_type("Doc").principal("u", "t").resource_tenant("t").role("a");
+    const runtime::Request del_base = del.build();
+    const int64_t span = 2 * (static_cast<int64_t>(n) - 1);
+    for (int64_t first = std::max<int64_t>(0, 79 - span); first <= 81 && first + span < 160; ++first) {
+      std::vector<int64_t> tags;
+      for (uint32_t k = 0; k < n; ++k) tags.push_back(first + 2 * k);
+      const bool held = std::find(tags.begin(), tags.end(), 80) != tags.end();
+      std::vector<runtime::Value> resource(t->attr_count(Root::kResource));
+      resource[*t->find_attr(Root::kResource, "tags")] = runtime::Value::id_set(tags);
+      runtime::Request const_in = del_base;
+      const_in.resource_attrs = resource;
+      EXPECT_EQ(runtime::evaluate(*t, const_in).allowed(), held) << "v80 in " << n << " from " << first;
+    }
+  }
+}
+
 // Found by the differential test: a condition compared with a bool literal was
 // folded as if both sides were constants.
 TEST(RuntimeConditions, ComparedWithBools) {
