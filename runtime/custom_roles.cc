@@ -60,6 +60,7 @@ Result<uint32_t, std::string> CustomRoles::add(const CustomRoleSpec& spec) {
     }
   }
   roles_.push_back(std::move(role));
+  count_ = roles_.size();
   return static_cast<uint32_t>(roles_.size() - 1);
 }
 

@@ -39,7 +39,7 @@ class CustomRoles {
   // (what Request::custom_roles holds), else a message saying what exceeds it.
   Result<uint32_t, std::string> add(const CustomRoleSpec& spec);
 
-  size_t size() const { return roles_.size(); }
+  size_t size() const { return count_; }
   const std::string& name(uint32_t index) const { return roles_[index].name; }
   std::optional<uint32_t> find(std::string_view name) const;
   const Table& table() const { return *table_; }
@@ -62,6 +62,9 @@ class CustomRoles {
  private:
   std::shared_ptr<const Table> table_;
   std::vector<Role> roles_;
+  // roles_.size(), kept: the evaluator checks every custom role index of a
+  // request against it, and a vector's size divides by sizeof(Role).
+  size_t count_ = 0;
 };
 
 }  // namespace edict::runtime
