@@ -851,6 +851,12 @@ Value RequestGenerator::value(const compiler::Type& t, bool optional, GeneratedR
       default: items.insert(entity()); break;
     }
   }
+  // Now and then a large set, so that the evaluator searches (more than 8
+  // ids) where the reference scans: fillers around and between the few ids
+  // requests use (entity() and the enum and role indices).
+  if (rng_.chance(8)) {
+    for (uint32_t k = 9 + rng_.below(40); k > 0; --k) items.insert(static_cast<int64_t>(rng_.below(200)) - 100);
+  }
   auto& ids = out.id_sets.emplace_back(items.begin(), items.end());
   return Value::id_set(ids);
 }
