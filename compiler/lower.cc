@@ -808,7 +808,7 @@ Result<std::vector<std::byte>> lower(const Workspace& ws, FileId root, const Pol
 }
 
 Result<std::vector<std::byte>> compile_files(const std::vector<std::string>& paths, const LowerOptions& options,
-                                             Diagnostics& diags, Workspace& ws) {
+                                             Diagnostics& diags, Workspace& ws, std::optional<Policy>* checked) {
   ws = load(paths, diags);
   if (!ws.io_errors.empty() || ws.roots.size() != 1) {
     if (ws.io_errors.empty() && ws.roots.size() > 1) {
@@ -820,7 +820,9 @@ Result<std::vector<std::byte>> compile_files(const std::vector<std::string>& pat
   }
   auto policy = check(ws, ws.roots[0], diags);
   if (!policy) return Unexpected(SeeDiagnostics{});
-  return lower(ws, ws.roots[0], *policy, options, diags);
+  auto bytes = lower(ws, ws.roots[0], *policy, options, diags);
+  if (checked != nullptr) *checked = std::move(*policy);
+  return bytes;
 }
 
 }  // namespace edict::compiler

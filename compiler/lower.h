@@ -10,6 +10,7 @@
 #pragma once
 
 #include <cstddef>
+#include <optional>
 #include <vector>
 
 #include "compiler/load.h"
@@ -27,9 +28,11 @@ struct LowerOptions {
                                                    const LowerOptions& options, Diagnostics& diags);
 
 // Front door: load, check and lower the policy rooted at `paths` (files that include
-// one another form one policy; exactly one root is required).
+// one another form one policy; exactly one root is required). The checked
+// policy goes to `checked` when given and the policy checks; its conditions
+// point into `ws`.
 [[nodiscard]] Result<std::vector<std::byte>> compile_files(const std::vector<std::string>& paths,
                                                            const LowerOptions& options, Diagnostics& diags,
-                                                           Workspace& ws);
+                                                           Workspace& ws, std::optional<Policy>* checked = nullptr);
 
 }  // namespace edict::compiler

@@ -17,6 +17,7 @@
 #include "compiler/check.h"
 #include "compiler/load.h"
 #include "compiler/lower.h"
+#include "compiler/permission_help.h"
 #include "support/suggest.h"
 #include "grammar/test_parse.h"
 #include "runtime/custom_roles.h"
@@ -133,40 +134,18 @@ class FileRunner {
 
   // Whether every permission of a custom role names an action and a resource
   // type of the table, as the runtime takes them; an error at each name that
-  // does not. An action group or category there is the likely slip (the
-  // product documents speak of them), so the help says what it stands for.
+  // does not, whose help says what it stands for (compiler/permission_help.h).
   bool permission_names_resolve(const testfile::CustomRoleDecl& c) {
     bool ok = true;
-    // `n`, which the table does not have, as one of `items` (actions or resource
-    // types): if it names one of `sets` (action groups, categories), the help
-    // lists that set's members; else did-you-mean among the items.
-    auto unknown = [&](const testfile::Name& n, std::string_view kind, std::string_view set_kind,
-                       std::string_view items_kind, const auto& sets, const auto& items) {
-      const auto set = std::find_if(sets.begin(), sets.end(), [&](const auto& x) { return x.name == n.text; });
-      std::string help;
-      if (set != sets.end()) {
-        std::vector<std::string_view> members;
-        members.reserve(set->members.size());
-        for (const uint32_t id : set->members) members.push_back(items[id].name);
-        help = fmt::format("`{}` is {}; a custom role names {}: {}", n.text, set_kind, items_kind,
-                           quoted_alternatives(members));
-      } else {
-        std::vector<std::string> names;
-        names.reserve(items.size());
-        for (const auto& x : items) names.push_back(x.name);
-        help = did_you_mean(n.text, names);
-      }
+    auto unknown = [&](const testfile::Name& n, compiler::PermissionPart part) {
+      const std::string_view kind = part == compiler::PermissionPart::kAction ? "action" : "resource type";
       error("E0412", n.span, fmt::format("custom role `{}` is rejected: unknown {} `{}`", c.name.text, kind, n.text),
-            std::move(help));
+            compiler::permission_name_help(policy(), part, n.text));
       ok = false;
     };
     for (const auto& [a, r] : c.permissions) {
-      if (!table().find_action(a.text)) {
-        unknown(a, "action", "an action group", "single actions", policy().action_groups, policy().actions);
-      }
-      if (!table().find_resource(r.text)) {
-        unknown(r, "resource type", "a category", "resource types", policy().categories, policy().resources);
-      }
+      if (!table().find_action(a.text)) unknown(a, compiler::PermissionPart::kAction);
+      if (!table().find_resource(r.text)) unknown(r, compiler::PermissionPart::kResourceType);
     }
     return ok;
   }

@@ -135,6 +135,26 @@ expect 0 "explain says why a custom role did not apply" -- "$edict" explain "$sr
   "${pbx_user[@]}" --action view --resource CallFlow --custom-role 'billing_person=custom_role:view/Billing'
 contains out "custom role \`billing_person\` (catalog \`custom_role\`) did not apply: it does not grant \`view\` on \`CallFlow\`" \
   "explain names the custom role and what it lacks"
+# A custom role names single actions on resource types. Over policy files an
+# action group or a category there says what it stands for (as `edict test`
+# does); a compiled table holds neither, and says so when nothing is close.
+expect 0 "a custom role naming an action group, over policy files" -- "$edict" query "$src/policies/pbx.edict" \
+  "${pbx_user[@]}" --action view --resource CallFlow --custom-role 'editor=custom_role:manage/CallFlow'
+contains err "custom role \`editor\`: unknown action \`manage\`; \`manage\` is an action group; a custom role names single actions: \`view\`, \`create\`, \`edit\` or \`delete\`" \
+  "the group's actions are listed"
+contains out "unknown custom role \`editor\`" "the rejected custom role denies, as at a gateway"
+expect 0 "a custom role naming a category, over policy files" -- "$edict" query "$src/policies/pbx.edict" \
+  "${pbx_user[@]}" --action view --resource CallFlow --custom-role 'editor=custom_role:view/CallFlows'
+contains err "unknown resource type \`CallFlows\`; \`CallFlows\` is a category; a custom role names resource types: \`CallFlow\`" \
+  "the category's types are listed"
+expect 0 "compile pbx" -- "$edict" compile "$src/policies/pbx.edict" -o "$tmp/pbx.edictc"
+expect 0 "a custom role naming an action group, over a table" -- "$edict" query --table "$tmp/pbx.edictc" \
+  "${pbx_user[@]}" --action view --resource CallFlow --custom-role 'editor=custom_role:manage/CallFlow'
+contains err "unknown action \`manage\`; a compiled table holds single actions only: if \`manage\` is an action group, name its actions, or query the policy files" \
+  "the table says what it cannot know"
+expect 0 "a misspelt action, over a table" -- "$edict" query --table "$tmp/pbx.edictc" \
+  "${pbx_user[@]}" --action view --resource CallFlow --custom-role 'editor=custom_role:veiw/CallFlow'
+contains err "unknown action \`veiw\`; did you mean \`view\`?" "a near miss is suggested instead"
 
 line=$(grep -n "^agent_answer_queue_calls:" "$cc" | cut -d: -f1)  # a rule starts at its label
 expect 0 "explain" -- "$edict" explain --table "$table" "${agent[@]}" --resource-attr queue=q9

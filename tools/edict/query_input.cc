@@ -17,8 +17,10 @@
 #include <fmt/format.h>
 
 #include "compiler/lower.h"
+#include "compiler/permission_help.h"
 #include "grammar/diagnostic.h"
 #include "runtime/eval.h"
+#include "support/suggest.h"
 
 namespace edict::cli {
 namespace {
@@ -291,9 +293,49 @@ RequestSpec gather(const QueryOptions& opts) {
   return spec;
 }
 
+// Why a custom role's permission names no action or resource type of the
+// table. With the policy's source at hand (policy files, not --table), an
+// action group or a category says what it stands for, as in `edict test`
+// (compiler/permission_help.h). A compiled table holds neither: a name with
+// no near miss then gets that said. nullopt when every name resolves.
+std::optional<std::string> unresolved_permission(const compiler::Policy* policy, const runtime::Table& t,
+                                                 const runtime::CustomRoleSpec& c) {
+  auto unknown = [&](compiler::PermissionPart part, const std::string& name) {
+    const bool action = part == compiler::PermissionPart::kAction;
+    std::string help;
+    if (policy != nullptr) {
+      help = compiler::permission_name_help(*policy, part, name);
+    } else {
+      help = action ? suggestion(name, t.action_count(), [&](uint32_t k) { return t.action_name(k); })
+                    : suggestion(name, t.resource_count(), [&](uint32_t k) { return t.resource_name(k); });
+      if (!help.empty()) {
+        help.erase(0, 2);  // suggestion()'s "; "
+      } else {
+        help = action ? fmt::format("a compiled table holds single actions only: if `{}` is an action group, name "
+                                    "its actions, or query the policy files",
+                                    name)
+                      : fmt::format("a compiled table holds resource types only: if `{}` is a category, name its "
+                                    "types, or query the policy files",
+                                    name);
+      }
+    }
+    return fmt::format("custom role `{}`: unknown {} `{}`{}{}", c.name, action ? "action" : "resource type", name,
+                       help.empty() ? "" : "; ", help);
+  };
+  for (const auto& [action, resource] : c.permissions) {
+    if (!t.find_action(action)) return unknown(compiler::PermissionPart::kAction, action);
+    if (!t.find_resource(resource)) return unknown(compiler::PermissionPart::kResourceType, resource);
+  }
+  return std::nullopt;
+}
+
 void build_request(const RequestSpec& spec, PreparedQuery& q) {
   q.custom = std::make_shared<runtime::CustomRoles>(q.table);
   for (const runtime::CustomRoleSpec& c : spec.custom_roles) {
+    if (auto why = unresolved_permission(q.policy ? &*q.policy : nullptr, *q.table, c)) {
+      q.notes.push_back(std::move(*why));
+      continue;
+    }
     auto added = q.custom->add(c);
     if (!added) {
       const std::string& why = added.error();
@@ -353,13 +395,13 @@ void add_query_options(CLI::App& cmd, QueryOptions& opts) {
 
 int compile_policy(const std::vector<std::string>& paths, const compiler::LowerOptions& options, Format format,
                    const std::string& color, compiler::Workspace& ws, std::vector<std::byte>& bytes,
-                   nlohmann::json* json_doc) {
+                   nlohmann::json* json_doc, std::optional<compiler::Policy>* checked) {
   std::vector<std::string> errors;
   const std::vector<std::string> files = expand_paths(paths, errors);
   Diagnostics diags;
   std::optional<std::vector<std::byte>> compiled;
   if (errors.empty()) {
-    auto result = compiler::compile_files(files, options, diags, ws);
+    auto result = compiler::compile_files(files, options, diags, ws, checked);
     if (result) compiled = std::move(*result);
     for (const compiler::IoError& e : ws.io_errors) errors.push_back(e.message);
     if (!compiled && errors.empty() && !diags.has_errors() && ws.roots.size() != 1) {
@@ -423,7 +465,8 @@ int prepare_query(const QueryOptions& opts, PreparedQuery& q) {
     compiler::LowerOptions options;
     options.debug_info = true;
     // Diagnostics always go to stderr as text here: stdout carries the decision.
-    if (int rc = compile_policy(opts.policies, options, Format::kText, opts.color, q.ws, bytes, nullptr); rc != kExitOk)
+    if (int rc = compile_policy(opts.policies, options, Format::kText, opts.color, q.ws, bytes, nullptr, &q.policy);
+        rc != kExitOk)
       return rc;
     auto loaded = runtime::Table::load(bytes);
     if (!loaded) {

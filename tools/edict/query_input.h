@@ -6,6 +6,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -40,9 +41,10 @@ struct QueryOptions {
 // Format::kJson and a `json_doc`, into *json_doc ({"diagnostics", "errors",
 // "warnings", "io_errors"}) for the caller to complete and print. Returns kExitOk
 // with the table's bytes, kExitPolicyErrors, or kExitUsage (I/O, not one root).
+// The checked policy goes to `checked` when given.
 int compile_policy(const std::vector<std::string>& paths, const compiler::LowerOptions& options, Format format,
                    const std::string& color, compiler::Workspace& ws, std::vector<std::byte>& bytes,
-                   nlohmann::json* json_doc);
+                   nlohmann::json* json_doc, std::optional<compiler::Policy>* checked = nullptr);
 
 // Registers the options above on `cmd`.
 void add_query_options(CLI::App& cmd, QueryOptions& opts);
@@ -51,6 +53,7 @@ void add_query_options(CLI::App& cmd, QueryOptions& opts);
 // table and the custom roles).
 struct PreparedQuery {
   compiler::Workspace ws;  // the policy's sources, when compiled from files
+  std::optional<compiler::Policy> policy;  // the checked policy, when compiled from files
   std::shared_ptr<const runtime::Table> table;
   std::shared_ptr<runtime::CustomRoles> custom;
   std::unique_ptr<runtime::RequestBuilder> builder;
