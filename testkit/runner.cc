@@ -458,7 +458,9 @@ class FileRunner {
     }
     if (c.by) result.expected += " by " + c.by->text;
     result.actual = decision_text(d);
-    result.explanation = x.summary;
+    // The summary, unless it only says again what `actual` says ("denied: no
+    // grant applies", with no rule that came close): then there is no why.
+    if (x.summary != fmt::format("denied: {}", runtime::to_string(d.reason))) result.explanation = x.summary;
     const bool agree = oracle.effect == d.effect && oracle.reason == d.reason && oracle.rule == d.rule &&
                        oracle.obligations == d.obligations && oracle.custom_role == d.custom_role;
     if (!agree) {

@@ -29,7 +29,7 @@ struct CaseResult {
   bool passed = false;
   std::string expected;     // "allow with redact(pii)", "deny by only_owner_billing"
   std::string actual;
-  std::string explanation;  // explain() summary of the actual decision
+  std::string explanation;  // explain() summary of the actual decision; "" when it adds nothing to `actual`
 };
 
 struct RuleCoverage {

@@ -64,6 +64,10 @@ TEST(Testkit, FailuresSayWhatWasExpectedWhatHappenedAndWhy) {
   EXPECT_EQ(c.actual, "deny (no grant applies)");
   EXPECT_NE(c.explanation.find("`scoped`"), std::string::npos) << c.explanation;
   EXPECT_EQ(run.cases[1].expected, "allow with redact(pii)");
+  // No rule came close to allowing `edit`: the explanation would only repeat
+  // `actual` ("denied: no grant applies"), so there is none.
+  EXPECT_EQ(run.cases[0].actual, "deny (no grant applies)");
+  EXPECT_EQ(run.cases[0].explanation, "");
 }
 
 TEST(Testkit, UnknownNamesAreErrorsNotDenies) {

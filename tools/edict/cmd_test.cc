@@ -97,8 +97,9 @@ int run_test(const TestOptions& opts) {
     for (const auto& e : run.io_errors) std::cerr << "edict: error: " << e << '\n';
     for (const auto& c : run.cases) {
       if (c.passed) continue;
-      std::cout << fmt::format("{}:{}:{}: FAIL: {}\n  expected: {}\n  actual:   {}\n  why:      {}\n", c.file, c.line,
-                               c.column, c.name, c.expected, c.actual, c.explanation);
+      std::cout << fmt::format("{}:{}:{}: FAIL: {}\n  expected: {}\n  actual:   {}\n", c.file, c.line, c.column, c.name,
+                               c.expected, c.actual);
+      if (!c.explanation.empty()) std::cout << fmt::format("  why:      {}\n", c.explanation);
     }
     if (opts.coverage) {
       for (const auto& p : run.coverage) {
