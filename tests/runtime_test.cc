@@ -828,11 +828,11 @@ TEST(RuntimeLoader, TablesWithoutDebugInfoCarryNoSourceText) {
 // between two, and past both ends; through each leaf that searches (an id in a
 // set, the principal in a set, a constant in a set).
 TEST(RuntimeConditions, SetMembershipAtEverySizeAndPlace) {
-  std::string kEnum160 = "enum E { v0";
-  for (int k = 1; k < 160; ++k) kEnum160 += ", v" + std::to_string(k);
-  kEnum160 += " }";
+  std::string enum_e = "enum E { v0";  // 160 values, v0 to v159
+  for (int k = 1; k < 160; ++k) enum_e += ", v" + std::to_string(k);
+  enum_e += " }";
   auto t = testing::compile_source(
-      kEnum160 +
+      enum_e +
       "entity Group; entity User { groups: set<Group> }"
       "action view, edit, delete;"
       "resource Doc { group: Group, watchers: set<User>, tags: set<E> } actions view, edit, delete; role a;"
@@ -843,10 +843,11 @@ TEST(RuntimeConditions, SetMembershipAtEverySizeAndPlace) {
   const uint32_t groups = *t->find_attr(Root::kPrincipal, "groups");
   const uint32_t group = *t->find_attr(Root::kResource, "group");
   const uint32_t watchers = *t->find_attr(Root::kResource, "watchers");
-  RequestBuilder view(*t), edit(*t);
+  RequestBuilder view(*t), edit(*t), del(*t);
   view.action("view").resource_type("Doc").principal("u", "t").resource_tenant("t").role("a");
   edit.action("edit").resource_type("Doc").principal("u", "t").resource_tenant("t").role("a");
-  const runtime::Request view_base = view.build(), edit_base = edit.build();
+  del.action("delete").resource_type("Doc").principal("u", "t").resource_tenant("t").role("a");
+  const runtime::Request view_base = view.build(), edit_base = edit.build(), del_base = del.build();
   for (uint32_t n = 0; n <= 70; ++n) {
     std::vector<int64_t> ids;  // -30, -20, ...: negative and positive, 10 apart
     for (uint32_t k = 0; k < n; ++k) ids.push_back(10 * static_cast<int64_t>(k) - 30);
@@ -870,9 +871,6 @@ TEST(RuntimeConditions, SetMembershipAtEverySizeAndPlace) {
     }
     // The constant v80 (enum index 80) at every place in sets of every other
     // value, {first, first + 2, ...}, from past its end to before its start.
-    RequestBuilder del(*t);
-    del.action("delete").resource_type("Doc").principal("u", "t").resource_tenant("t").role("a");
-    const runtime::Request del_base = del.build();
     const int64_t span = 2 * (static_cast<int64_t>(n) - 1);
     for (int64_t first = std::max<int64_t>(0, 79 - span); first <= 81 && first + span < 160; ++first) {
       std::vector<int64_t> tags;
