@@ -302,25 +302,23 @@ std::optional<std::string> unresolved_permission(const compiler::Policy* policy,
                                                  const runtime::CustomRoleSpec& c) {
   auto unknown = [&](compiler::PermissionPart part, const std::string& name) {
     const bool action = part == compiler::PermissionPart::kAction;
-    std::string help;
+    std::string tail;  // "; " and the help, or ""
     if (policy != nullptr) {
-      help = compiler::permission_name_help(*policy, part, name);
+      const std::string help = compiler::permission_name_help(*policy, part, name);
+      if (!help.empty()) tail = "; " + help;
     } else {
-      help = action ? suggestion(name, t.action_count(), [&](uint32_t k) { return t.action_name(k); })
+      tail = action ? suggestion(name, t.action_count(), [&](uint32_t k) { return t.action_name(k); })
                     : suggestion(name, t.resource_count(), [&](uint32_t k) { return t.resource_name(k); });
-      if (!help.empty()) {
-        help.erase(0, 2);  // suggestion()'s "; "
-      } else {
-        help = action ? fmt::format("a compiled table holds single actions only: if `{}` is an action group, name "
-                                    "its actions, or query the policy files",
+      if (tail.empty()) {
+        tail = action ? fmt::format("; a compiled table holds single actions only: if `{}` is an action group, "
+                                    "name its actions, or query the policy files",
                                     name)
-                      : fmt::format("a compiled table holds resource types only: if `{}` is a category, name its "
-                                    "types, or query the policy files",
+                      : fmt::format("; a compiled table holds resource types only: if `{}` is a category, name "
+                                    "its types, or query the policy files",
                                     name);
       }
     }
-    return fmt::format("custom role `{}`: unknown {} `{}`{}{}", c.name, action ? "action" : "resource type", name,
-                       help.empty() ? "" : "; ", help);
+    return fmt::format("custom role `{}`: unknown {} `{}`{}", c.name, action ? "action" : "resource type", name, tail);
   };
   for (const auto& [action, resource] : c.permissions) {
     if (!t.find_action(action)) return unknown(compiler::PermissionPart::kAction, action);
