@@ -43,8 +43,17 @@ inline constexpr uint32_t kNoBranches = UINT32_MAX;  // a program left to the st
 inline constexpr uint32_t kChainResult = 1u << 31;
 inline constexpr uint32_t kMaxChain = 64;
 
+struct Branch;
+// What the evaluator reads while it decides (eval.cc).
+struct LeafContext;
+// Runs a node: its leaf, and returns the id of the node (or result) its value
+// leads to. Each is code for one kind of leaf (eval.cc's node_fn()), so a walk
+// runs no shared dispatch over every kind of leaf.
+using NodeFn = uint32_t (*)(const LeafContext& c, const Branch& node);
+
 struct Branch {
   const Step* test;  // a leaf (a Step whose exec is not kOperator)
+  NodeFn run;        // node_fn(test->exec, guard != nullptr)
   uint32_t next[3];  // by the test's value (false, true, error): a node id, or the result
   uint32_t step;     // which step `test` is (its index in Table::steps())
   // `has g && test`, the guard the checker asks for, runs as this one node: the
@@ -55,8 +64,10 @@ struct Branch {
   // request attribute, the same one as the test's operand a or b.
   const Operand* guard = nullptr;
 };
-// A power of two: nodes are indexed by a shift.
-static_assert(sizeof(Branch) == 32);
+static_assert(sizeof(Branch) == 40);
+
+// The code that runs a node of a test of this kind, with or without a guard.
+NodeFn node_fn(Exec exec, bool guarded);
 
 // Roles whose holders a rule's condition excludes outright: the top-level
 // conjuncts `!(principal is R)` (`unless principal is R`), all in one word of

@@ -14,8 +14,9 @@
 // so each search needs only the rules numbered below the best candidate so far.
 //
 // Conditions run as the branching programs compiled on load (branches.h), which
-// run only the leaves that decide; explain() runs the steps in full on the stack
-// machine, since it reports every leaf's value.
+// run only the leaves that decide, each node by the code for its kind of leaf
+// (Branch::run, node<>); explain() runs the steps in full on the stack machine,
+// since it reports every leaf's value.
 #include "runtime/eval.h"
 
 #include <algorithm>
@@ -29,6 +30,41 @@
 #include "support/text.h"
 
 namespace edict::runtime {
+
+// What every part of a decision reads. Most functions kept out of line take it
+// by value: taking its address would make evaluate() build it in memory on every
+// decision, where only the calls that are made copy it. The custom-role calls
+// take it by reference: with a copy, the custom-role decision measured 10 ns
+// slower (30 against 20), for no reason the instruction counts show. The roles
+// are held by value (a view: three words), which lets them stay in registers.
+struct LeafContext {
+  // The principal's effective roles (held roles and every role they imply). Only
+  // words [lo, lo + n) of `bits` are read: a role outside them is not held. The
+  // range comes from the held roles' implied-word ranges (Table::implied), so a
+  // decision costs the same whether the policy declares 4 roles or 4,000. A
+  // principal holding one role reads that role's implied bitset in the table, in
+  // place; several roles are merged into a RoleBuffer.
+  struct Roles {
+    const uint64_t* bits = nullptr;
+    uint32_t lo = 0, n = 0;
+  };
+
+  const Table& t;
+  const Request& r;
+  Roles roles;
+
+  // Whether roles word `w` is one the request's roles can set (else it is zero).
+  bool in_words(uint32_t w) const { return w - roles.lo < roles.n; }
+  bool holds(uint32_t role) const { return in_words(role / 64) && ((roles.bits[role / 64] >> (role % 64)) & 1u); }
+  bool intersects(const uint64_t* bits) const {
+    if (roles.n == 1) [[likely]] return (roles.bits[roles.lo] & bits[roles.lo]) != 0;  // up to 64 roles
+    for (uint32_t w = roles.lo; w < roles.lo + roles.n; ++w) {
+      if (roles.bits[w] & bits[w]) return true;
+    }
+    return false;
+  }
+};
+
 namespace {
 
 namespace f = format;
@@ -45,16 +81,7 @@ Tri tri_and(Tri a, Tri b) { return (a == kF || b == kF) ? kF : (a == kE || b == 
 Tri tri_or(Tri a, Tri b) { return (a == kT || b == kT) ? kT : (a == kE || b == kE) ? kE : kF; }
 Tri tri_eq(Tri a, Tri b) { return (a == kE || b == kE) ? kE : tri(a == b); }
 
-// The principal's effective roles (held roles and every role they imply). Only
-// words [lo, lo + n) of `bits` are read: a role outside them is not held. The
-// range comes from the held roles' implied-word ranges (Table::implied), so a
-// decision costs the same whether the policy declares 4 roles or 4,000. A
-// principal holding one role reads that role's implied bitset in the table, in
-// place; several roles are merged into a RoleBuffer.
-struct RoleSet {
-  const uint64_t* bits = nullptr;
-  uint32_t lo = 0, n = 0;
-};
+using RoleSet = LeafContext::Roles;
 using RoleBuffer = uint64_t[f::kMaxRoles / 64];
 
 RoleSet implied_roles(const Table& t, uint32_t role) {
@@ -62,28 +89,7 @@ RoleSet implied_roles(const Table& t, uint32_t role) {
   return {implied.bits, implied.first, implied.words};
 }
 
-// What every part of a decision reads. Most functions kept out of line take it
-// by value: taking its address would make evaluate() build it in memory on every
-// decision, where only the calls that are made copy it. The custom-role calls
-// take it by reference: with a copy, the custom-role decision measured 10 ns
-// slower (30 against 20), for no reason the instruction counts show. The roles
-// are held by value (a view: three words), which lets them stay in registers.
-struct Ctx {
-  const Table& t;
-  const Request& r;
-  RoleSet roles;
-
-  // Whether roles word `w` is one the request's roles can set (else it is zero).
-  bool in_words(uint32_t w) const { return w - roles.lo < roles.n; }
-  bool holds(uint32_t role) const { return in_words(role / 64) && ((roles.bits[role / 64] >> (role % 64)) & 1u); }
-  bool intersects(const uint64_t* bits) const {
-    if (roles.n == 1) [[likely]] return (roles.bits[roles.lo] & bits[roles.lo]) != 0;  // up to 64 roles
-    for (uint32_t w = roles.lo; w < roles.lo + roles.n; ++w) {
-      if (roles.bits[w] & bits[w]) return true;
-    }
-    return false;
-  }
-};
+using Ctx = LeafContext;
 
 // Storage for a value computed from the request (a tenant, the principal's rank),
 // constructed only when one is read: most leaves read the request in place, and
@@ -203,10 +209,9 @@ EDICT_HOT void probe(const int64_t*& p, uint32_t step, int64_t id) {
 // Whether sorted `ids` (count > 8) hold `id`: halves the range to at most 16
 // ids, then four probes at fixed steps find the last id <= `id`. Every probe
 // is in bounds: after the halving 9 <= n <= 16, and the steps after the first
-// reach p[7] at most, below n. Out of line: inlined into each leaf that
-// searches, it cost the decisions that never search 8 to 14 instructions
-// (register allocation); as a call it costs none of them anything.
-[[gnu::noinline]] bool sorted_ids_have(const int64_t* p, uint32_t n, int64_t id) {
+// reach p[7] at most, below n. Inlined: it is compiled only into the code of
+// the nodes that search (node<>), which then call nothing.
+EDICT_HOT bool sorted_ids_have(const int64_t* p, uint32_t n, int64_t id) {
   while (n > 16) {  // invariant: if `id` is held, it is in [p, p + n)
     const uint32_t half = n / 2;
     probe(p, half, id);
@@ -239,12 +244,14 @@ bool set_has_string(const Value& set, std::string_view s) {
   return false;
 }
 
-EDICT_HOT Tri leaf(const Ctx& c, const Step& s) {
+// The value of leaf `s`, whose Exec is `exec` (s.exec): a constant where a
+// node's code (node<>) runs it, so that only that kind's case is compiled in.
+EDICT_HOT Tri leaf(const Ctx& c, const Step& s, Exec exec) {
   Scratch sa, sb;
   const Value* a = nullptr;
   const Value* b = nullptr;
   const f::Instr& in = s.in;
-  switch (s.exec) {
+  switch (exec) {
     case Exec::kConst: return tri(in.a != 0);
     case Exec::kHas: return tri(read(c, s.a, sa) != nullptr);
     case Exec::kTruthy:
@@ -335,7 +342,7 @@ EDICT_HOT Tri leaf(const Ctx& c, const Step& s) {
 // combines the values on top.
 EDICT_HOT void execute(const Ctx& c, const Step& s, Tri* stack, uint32_t& sp) {
   if (s.exec != Exec::kOperator) {
-    stack[sp++] = leaf(c, s);
+    stack[sp++] = leaf(c, s, s.exec);
     return;
   }
   // load() verified that every operator finds its operands on the stack; the
@@ -372,24 +379,69 @@ EDICT_HOT void execute(const Ctx& c, const Step& s, Tri* stack, uint32_t& sp) {
   return stack[0];
 }
 
+// Whether operand `o`, if a request attribute, is one of the request's: then
+// it is read in place, with no call. A computed operand's slot is past every
+// request's (kComputedSlot).
+EDICT_HOT bool in_request(const Ctx& c, const Operand& o) { return o.slot < (c.r.*o.attrs).size(); }
+
+// Whether request attribute `o` (never a computed value: a guard) is absent.
+EDICT_HOT bool absent_from_request(const Ctx& c, const Operand& o) {
+  return !in_request(c, o) || (c.r.*o.attrs)[o.slot].kind == ValueKind::kAbsent;
+}
+
+// Runs node `b`, whose test is of kind E: its leaf, then the edge its value
+// takes. With a guard (Branch::guard), an error is looked at again: the guard
+// absent makes the node false.
+template <Exec E, bool kGuarded>
+EDICT_HOT uint32_t run_node(const Ctx& c, const Branch& b) {
+  // Chosen by branches, not by indexing next[] with the value: a predicted
+  // branch lets the next node's loads start before the leaf's value is known,
+  // where an index would make every node wait for the one before.
+  switch (leaf(c, *b.test, E)) {
+    case kF: return b.next[0];
+    case kT: return b.next[1];
+    default:
+      if constexpr (kGuarded) {
+        if (absent_from_request(c, *b.guard)) return b.next[0];
+      }
+      return b.next[2];
+  }
+}
+
+// run_node() for any request: operands computed from it, or past its spans.
+template <Exec E, bool kGuarded>
+[[gnu::noinline]] uint32_t node_general(const Ctx& c, const Branch& b) {
+  return run_node<E, kGuarded>(c, b);
+}
+
+
+// A node's code (Branch::run). The usual node reads request attributes only,
+// one role held: that is run here, a function that calls nothing, so it saves
+// no registers and keeps no frame; the rest jumps to node_general().
+template <Exec E, bool kGuarded>
+uint32_t node(const Ctx& c, const Branch& b) {
+  const Step& s = *b.test;
+  constexpr bool reads_a = reads_value_a(E) || E == Exec::kHas;
+  constexpr bool ranks = E == Exec::kCmpAttrToPrincipalRank || E == Exec::kCmpPrincipalRankToAttr;
+  if ((reads_a && !in_request(c, s.a)) || (reads_value_b(E) && !in_request(c, s.b)) ||
+      (ranks && c.r.roles.size() != 1)) [[unlikely]] {
+    return node_general<E, kGuarded>(c, b);
+  }
+  return run_node<E, kGuarded>(c, b);
+}
+
+template <Exec E>
+constexpr NodeFn kNodeFns[2] = {node<E, false>, node<E, true>};
+
 // Walks a branching program from `root`, one leaf per node, to its result: the
-// first id at or above kChainResult.
+// first id at or above kChainResult. Each node runs its own code (Branch::run):
+// the walk itself keeps only the node id, and the code for each kind of leaf
+// is a small function of its own, not one case of a switch in evaluate().
 EDICT_HOT uint32_t walk(const Ctx& c, uint32_t root) {
   const Branch* const nodes = c.t.branches();
   while (root < kChainResult) {
     const Branch& b = nodes[root];
-    // Chosen by branches, not by indexing next[] with the value: a predicted
-    // branch lets the next node's loads start before the leaf's value is known,
-    // where an index would make every node wait for the one before.
-    switch (leaf(c, *b.test)) {
-      case kF: root = b.next[0]; break;
-      case kT: root = b.next[1]; break;
-      default: {
-        Scratch scratch;  // a guard is a request attribute (Branch::guard): read in place
-        root = b.guard != nullptr && read(c, *b.guard, scratch) == nullptr ? b.next[0] : b.next[2];
-        break;
-      }
-    }
+    root = b.run(c, b);
   }
   return root;
 }
@@ -720,6 +772,41 @@ Decision refused(const Refusal& why) {
 
 }  // namespace
 
+NodeFn node_fn(Exec exec, bool guarded) {
+  switch (exec) {
+#define EDICT_NODE_FN(E) \
+  case Exec::E: return kNodeFns<Exec::E>[guarded ? 1 : 0];
+    EDICT_NODE_FN(kConst)
+    EDICT_NODE_FN(kHas)
+    EDICT_NODE_FN(kTruthy)
+    EDICT_NODE_FN(kCmpIdConst)
+    EDICT_NODE_FN(kEqIdConst)
+    EDICT_NODE_FN(kNeIdConst)
+    EDICT_NODE_FN(kCmpRankConst)
+    EDICT_NODE_FN(kCmpStringConst)
+    EDICT_NODE_FN(kCmpIdAttr)
+    EDICT_NODE_FN(kCmpRankAttr)
+    EDICT_NODE_FN(kCmpAttrToPrincipalRank)
+    EDICT_NODE_FN(kCmpPrincipalRankToAttr)
+    EDICT_NODE_FN(kCmpStringAttr)
+    EDICT_NODE_FN(kCmpPrincipal)
+    EDICT_NODE_FN(kInIdAttr)
+    EDICT_NODE_FN(kInStringAttr)
+    EDICT_NODE_FN(kInConst)
+    EDICT_NODE_FN(kInConstMask)
+    EDICT_NODE_FN(kPrincipalIn)
+    EDICT_NODE_FN(kConstInIds)
+    EDICT_NODE_FN(kConstInStrings)
+    EDICT_NODE_FN(kIsRole)
+    EDICT_NODE_FN(kIsRoleAttr)
+    EDICT_NODE_FN(kIsType)
+    EDICT_NODE_FN(kError)
+#undef EDICT_NODE_FN
+    case Exec::kOperator: break;
+  }
+  return kNodeFns<Exec::kError>[0];
+}
+
 const char* to_string(Reason r) {
   switch (r) {
     case Reason::kGranted: return "granted";
@@ -758,8 +845,7 @@ Decision evaluate(const Table& t, const Request& r, const CustomRoles* custom) n
       const uint32_t cell = r.action * t.resource_count() + r.resource_type;
       const uint32_t plan = t.plan(cell, role);
       if (plan != Table::kNoPlan) [[likely]] {
-        const RoleSet roles = implied_roles(t, role);
-        const Ctx c{t, r, roles};
+        const Ctx c{t, r, implied_roles(t, role)};
         const Table::Outcome& o = t.outcome(walk(c, plan));
         if (!o.open_to_custom || r.custom_roles.empty()) [[likely]] return o.decision;
         // The usual custom-role request: one custom role, which grants the

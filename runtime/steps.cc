@@ -7,42 +7,6 @@
 
 namespace edict::runtime {
 
-bool reads_value_a(Exec e) {
-  switch (e) {
-    case Exec::kTruthy:
-    case Exec::kCmpIdConst:
-    case Exec::kEqIdConst:
-    case Exec::kNeIdConst:
-    case Exec::kCmpRankConst:
-    case Exec::kCmpStringConst:
-    case Exec::kCmpIdAttr:
-    case Exec::kCmpRankAttr:
-    case Exec::kCmpAttrToPrincipalRank:
-    case Exec::kCmpStringAttr:
-    case Exec::kCmpPrincipal:
-    case Exec::kInIdAttr:
-    case Exec::kInStringAttr:
-    case Exec::kInConst:
-    case Exec::kInConstMask:
-    case Exec::kConstInIds:
-    case Exec::kConstInStrings:
-    case Exec::kIsRoleAttr: return true;
-    default: return false;
-  }
-}
-bool reads_value_b(Exec e) {
-  switch (e) {
-    case Exec::kCmpIdAttr:
-    case Exec::kCmpRankAttr:
-    case Exec::kCmpPrincipalRankToAttr:
-    case Exec::kCmpStringAttr:
-    case Exec::kInIdAttr:
-    case Exec::kInStringAttr:
-    case Exec::kPrincipalIn: return true;
-    default: return false;
-  }
-}
-
 namespace {
 
 namespace f = format;

@@ -92,8 +92,41 @@ enum class Exec : uint8_t {
 
 // Whether a leaf of this Exec reads the value (not only the presence) of its
 // operand a, or b: eval.cc's value(), which errs on an absent or ill-formed value.
-bool reads_value_a(Exec e);
-bool reads_value_b(Exec e);
+constexpr bool reads_value_a(Exec e) {
+  switch (e) {
+    case Exec::kTruthy:
+    case Exec::kCmpIdConst:
+    case Exec::kEqIdConst:
+    case Exec::kNeIdConst:
+    case Exec::kCmpRankConst:
+    case Exec::kCmpStringConst:
+    case Exec::kCmpIdAttr:
+    case Exec::kCmpRankAttr:
+    case Exec::kCmpAttrToPrincipalRank:
+    case Exec::kCmpStringAttr:
+    case Exec::kCmpPrincipal:
+    case Exec::kInIdAttr:
+    case Exec::kInStringAttr:
+    case Exec::kInConst:
+    case Exec::kInConstMask:
+    case Exec::kConstInIds:
+    case Exec::kConstInStrings:
+    case Exec::kIsRoleAttr: return true;
+    default: return false;
+  }
+}
+constexpr bool reads_value_b(Exec e) {
+  switch (e) {
+    case Exec::kCmpIdAttr:
+    case Exec::kCmpRankAttr:
+    case Exec::kCmpPrincipalRankToAttr:
+    case Exec::kCmpStringAttr:
+    case Exec::kInIdAttr:
+    case Exec::kInStringAttr:
+    case Exec::kPrincipalIn: return true;
+    default: return false;
+  }
+}
 
 // A comparison as the set of three-way results that make it true: bit 0 less,
 // bit 1 equal, bit 2 greater.

@@ -596,6 +596,7 @@ struct Totals {
   uint64_t custom_allows = 0;
   uint64_t obligation_allows = 0;
   uint64_t planned = 0;  // decided by a single-role plan (table.h)
+  uint64_t cut = 0;      // asked again with trailing absent attributes cut off
 
   void add(const Totals& o) {
     policies += o.policies;
@@ -605,13 +606,15 @@ struct Totals {
     custom_allows += o.custom_allows;
     obligation_allows += o.obligation_allows;
     planned += o.planned;
+    cut += o.cut;
   }
   std::string text() const {
     std::ostringstream o;
     o << policies << " policies, " << requests << " requests, " << mismatches << " mismatches; granted "
       << by_reason[0] << " (custom role " << custom_allows << ", with obligations " << obligation_allows
       << "), no-grant " << by_reason[1] << ", forbidden " << by_reason[2] << ", tenant-mismatch " << by_reason[3]
-      << ", bad-request " << by_reason[4] << "; " << planned << " decided by single-role plans";
+      << ", bad-request " << by_reason[4] << "; " << planned << " decided by single-role plans; " << cut
+      << " asked again with shorter attribute arrays";
     return o.str();
   }
 };
@@ -794,6 +797,12 @@ std::string localize(const Subject& s, const runtime::Request& original) {
   return out.str();
 }
 
+// `values` without its trailing absent values.
+std::span<const Value> without_trailing_absent(std::span<const Value> values) {
+  while (!values.empty() && values.back().kind == runtime::ValueKind::kAbsent) values = values.first(values.size() - 1);
+  return values;
+}
+
 // `requests` random requests: the runtime must agree with the oracle.
 Totals differential(const Subject& s, uint64_t seed, uint64_t requests) {
   Totals totals;
@@ -825,6 +834,23 @@ Totals differential(const Subject& s, uint64_t seed, uint64_t requests) {
       EXPECT_TRUE(same(explained, got)) << s.name << ": explain() decides " << brief(explained) << " but evaluate() "
                                         << brief(got) << "\n  request: "
                                         << testkit::describe_request(policy, g.request, with_custom ? &ref : nullptr);
+    }
+    // An attribute past the end of its array is absent: the request with its
+    // arrays' trailing absent values cut off decides identically. A node reads
+    // an attribute in its array in place, and one past the end on another path
+    // (eval.cc's node_general()).
+    runtime::Request cut = g.request;
+    cut.principal_attrs = without_trailing_absent(cut.principal_attrs);
+    cut.resource_attrs = without_trailing_absent(cut.resource_attrs);
+    cut.context_attrs = without_trailing_absent(cut.context_attrs);
+    if (cut.principal_attrs.size() + cut.resource_attrs.size() + cut.context_attrs.size() <
+        g.request.principal_attrs.size() + g.request.resource_attrs.size() + g.request.context_attrs.size()) {
+      ++totals.cut;
+      const Decision got_cut = runtime::evaluate(*s.table, cut, with_custom ? &custom : nullptr);
+      EXPECT_TRUE(testing::identical(got_cut, got))
+          << s.name << ": with trailing absent attributes cut off, the runtime decides " << brief(got_cut) << " ("
+          << got_cut.condition_errors << " errors), with them " << brief(got) << " (" << got.condition_errors
+          << " errors)\n  request: " << testkit::describe_request(policy, g.request, with_custom ? &ref : nullptr);
     }
     // A request holding one role takes its cell's plan, if the cell has one; the
     // same role given twice takes the general path. Both must decide alike,
@@ -906,6 +932,7 @@ TEST(Differential, RepositoryPolicies) {
   std::cerr << "policies/: " << totals.text() << " in " << seconds_since(start) << " s\n";
   EXPECT_EQ(totals.mismatches, 0u);
   EXPECT_GT(totals.planned, totals.requests / 20);  // the plans were exercised
+  EXPECT_GT(totals.cut, totals.requests / 20);
 }
 
 TEST(Differential, GeneratedPolicies) {
@@ -932,6 +959,7 @@ TEST(Differential, GeneratedPolicies) {
             << seconds_since(start) << " s\n";
   EXPECT_EQ(totals.mismatches, 0u);
   EXPECT_GT(totals.planned, totals.requests / 20);  // the plans were exercised
+  EXPECT_GT(totals.cut, totals.requests / 20);
   EXPECT_LE(rejected, policy_count() / 50 + 1);
 }
 
