@@ -205,7 +205,7 @@ uint32_t BranchCompiler::leaf(uint32_t step, Targets3 to, const Operand* guard) 
   const Step& s = steps_[step];
   if (s.exec == Exec::kConst) return s.in.a != 0 ? to[1] : to[0];
   if (s.exec == Exec::kError) return to[2];
-  out_.push_back({&s, node_fn(s.exec, guard != nullptr), {to[0], to[1], to[2]}, step, guard});
+  out_.push_back({&s, node_fn(s, guard), {to[0], to[1], to[2]}, step, guard});
   return static_cast<uint32_t>(out_.size() - 1);
 }
 

@@ -389,10 +389,15 @@ EDICT_HOT bool absent_from_request(const Ctx& c, const Operand& o) {
   return !in_request(c, o) || (c.r.*o.attrs)[o.slot].kind == ValueKind::kAbsent;
 }
 
+// Which of its test's operands a node's guard (Branch::guard) is: the usual
+// guard, `has x && test(x)`, is the operand the test has just read, and so
+// looked at again without reading anything new.
+enum class Guard : uint8_t { kNone, kOperandA, kOperandB, kOther };
+
 // Runs node `b`, whose test is of kind E: its leaf, then the edge its value
 // takes. With a guard (Branch::guard), an error is looked at again: the guard
 // absent makes the node false.
-template <Exec E, bool kGuarded>
+template <Exec E, Guard G>
 EDICT_HOT uint32_t run_node(const Ctx& c, const Branch& b) {
   // Chosen by branches, not by indexing next[] with the value: a predicted
   // branch lets the next node's loads start before the leaf's value is known,
@@ -401,37 +406,47 @@ EDICT_HOT uint32_t run_node(const Ctx& c, const Branch& b) {
     case kF: return b.next[0];
     case kT: return b.next[1];
     default:
-      if constexpr (kGuarded) {
-        if (absent_from_request(c, *b.guard)) return b.next[0];
+      if constexpr (G != Guard::kNone) {
+        const Operand& guard = G == Guard::kOperandA ? b.test->a : G == Guard::kOperandB ? b.test->b : *b.guard;
+        if (absent_from_request(c, guard)) return b.next[0];
       }
       return b.next[2];
   }
 }
 
 // run_node() for any request: operands computed from it, or past its spans.
-template <Exec E, bool kGuarded>
+template <Exec E, Guard G>
 [[gnu::noinline]] uint32_t node_general(const Ctx& c, const Branch& b) {
-  return run_node<E, kGuarded>(c, b);
+  return run_node<E, G>(c, b);
 }
-
 
 // A node's code (Branch::run). The usual node reads request attributes only,
 // one role held: that is run here, a function that calls nothing, so it saves
 // no registers and keeps no frame; the rest jumps to node_general().
-template <Exec E, bool kGuarded>
+template <Exec E, Guard G>
 uint32_t node(const Ctx& c, const Branch& b) {
   const Step& s = *b.test;
   constexpr bool reads_a = reads_value_a(E) || E == Exec::kHas;
   constexpr bool ranks = E == Exec::kCmpAttrToPrincipalRank || E == Exec::kCmpPrincipalRankToAttr;
   if ((reads_a && !in_request(c, s.a)) || (reads_value_b(E) && !in_request(c, s.b)) ||
       (ranks && c.r.roles.size() != 1)) [[unlikely]] {
-    return node_general<E, kGuarded>(c, b);
+    return node_general<E, G>(c, b);
   }
-  return run_node<E, kGuarded>(c, b);
+  return run_node<E, G>(c, b);
 }
 
 template <Exec E>
-constexpr NodeFn kNodeFns[2] = {node<E, false>, node<E, true>};
+constexpr NodeFn kNodeFns[4] = {node<E, Guard::kNone>, node<E, Guard::kOperandA>, node<E, Guard::kOperandB>,
+                                node<E, Guard::kOther>};
+
+// The guard of a node testing `test`: which of its operands it is, if one.
+Guard guard_of(const Step& test, const Operand* guard) {
+  if (guard == nullptr) return Guard::kNone;
+  auto is = [&](const Operand& o) { return o.attrs == guard->attrs && o.slot == guard->slot && o.source == guard->source; };
+  if ((reads_value_a(test.exec) || test.exec == Exec::kHas) && is(test.a)) return Guard::kOperandA;
+  if (reads_value_b(test.exec) && is(test.b)) return Guard::kOperandB;
+  return Guard::kOther;
+}
 
 // Walks a branching program from `root`, one leaf per node, to its result: the
 // first id at or above kChainResult. Each node runs its own code (Branch::run):
@@ -772,10 +787,11 @@ Decision refused(const Refusal& why) {
 
 }  // namespace
 
-NodeFn node_fn(Exec exec, bool guarded) {
-  switch (exec) {
+NodeFn node_fn(const Step& test, const Operand* guard) {
+  const auto g = static_cast<size_t>(guard_of(test, guard));
+  switch (test.exec) {
 #define EDICT_NODE_FN(E) \
-  case Exec::E: return kNodeFns<Exec::E>[guarded ? 1 : 0];
+  case Exec::E: return kNodeFns<Exec::E>[g];
     EDICT_NODE_FN(kConst)
     EDICT_NODE_FN(kHas)
     EDICT_NODE_FN(kTruthy)
