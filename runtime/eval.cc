@@ -141,6 +141,11 @@ const Value* principal_rank(const Ctx& c, Scratch& scratch) {
   }
 }
 
+// attrs[o.slot], for a slot in bounds: at its byte offset, one add.
+EDICT_HOT const Value& at(std::span<const Value> attrs, const Operand& o) {
+  return *reinterpret_cast<const Value*>(reinterpret_cast<const std::byte*>(attrs.data()) + o.offset);
+}
+
 // An operand's value: a pointer into the request, or into `scratch` for the
 // values computed from it; nullptr when absent. A computed operand's slot is
 // past any request's attributes (steps.h), so the in-bounds read needs no test
@@ -148,7 +153,8 @@ const Value* principal_rank(const Ctx& c, Scratch& scratch) {
 EDICT_HOT const Value* read(const Ctx& c, const Operand& o, Scratch& scratch) {
   const std::span<const Value>& attrs = c.r.*o.attrs;
   if (o.slot < attrs.size()) [[likely]] {
-    return attrs[o.slot].kind == ValueKind::kAbsent ? nullptr : &attrs[o.slot];
+    const Value& v = at(attrs, o);
+    return v.kind == ValueKind::kAbsent ? nullptr : &v;
   }
   return o.source > Source::kContextAttr ? read_computed(c, o, scratch) : nullptr;
 }
@@ -162,7 +168,7 @@ EDICT_HOT bool fits(const Operand& o, const Value& v) { return v.kind == o.want 
 EDICT_HOT const Value* value(const Ctx& c, const Operand& o, Scratch& scratch) {
   const std::span<const Value>& attrs = c.r.*o.attrs;
   if (o.slot < attrs.size()) [[likely]] {
-    const Value& v = attrs[o.slot];
+    const Value& v = at(attrs, o);
     return fits(o, v) ? &v : nullptr;
   }
   if (o.source <= Source::kContextAttr) return nullptr;
@@ -176,7 +182,7 @@ EDICT_HOT const Value* value(const Ctx& c, const Operand& o, Scratch& scratch) {
 EDICT_HOT const Value* set_value(const Ctx& c, const Operand& o, Scratch& scratch) {
   const std::span<const Value>& attrs = c.r.*o.attrs;
   if (o.slot < attrs.size()) [[likely]] {
-    const Value& v = attrs[o.slot];
+    const Value& v = at(attrs, o);
     return v.kind == o.want ? &v : nullptr;
   }
   return value(c, o, scratch);
@@ -386,7 +392,7 @@ EDICT_HOT bool in_request(const Ctx& c, const Operand& o) { return o.slot < (c.r
 
 // Whether request attribute `o` (never a computed value: a guard) is absent.
 EDICT_HOT bool absent_from_request(const Ctx& c, const Operand& o) {
-  return !in_request(c, o) || (c.r.*o.attrs)[o.slot].kind == ValueKind::kAbsent;
+  return !in_request(c, o) || at(c.r.*o.attrs, o).kind == ValueKind::kAbsent;
 }
 
 // Which of its test's operands a node's guard (Branch::guard) is: the usual

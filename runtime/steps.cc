@@ -19,6 +19,7 @@ Operand decode_operand(const Table& t, uint8_t root, uint32_t slot) {
                                                                   &Request::context_attrs};
   o.attrs = kAttrs[root];  // verified: root <= 2
   o.slot = slot;
+  o.offset = size_t{slot} * sizeof(Value);
   o.source = static_cast<Source>(root);
   if (r == f::Root::kPrincipal && slot == f::kPrincipalTenantSlot) o.source = Source::kPrincipalTenant;
   if (r == f::Root::kPrincipal && slot == f::kPrincipalRankSlot) o.source = Source::kPrincipalRank;

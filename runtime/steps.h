@@ -54,6 +54,9 @@ struct Operand {
   format::AttrKind kind = format::AttrKind::kBool;  // of the value, or of each element of a set
   bool set = false;
   uint64_t max = UINT64_MAX;
+  // slot * sizeof(Value): where a request attribute's value is in its array, in
+  // bytes. The evaluator reads the value with one add, once it has checked slot.
+  size_t offset = 0;
 };
 
 // What the evaluator does for an instruction: its op, refined by the types of its
@@ -151,7 +154,7 @@ struct Step {
   std::string_view text;   // string constants (cmp_const, const_in on strings)
 };
 // Decoded programs take six times the bytes of the stored ones.
-static_assert(sizeof(Step) == 96);
+static_assert(sizeof(Step) == 112);
 
 // One Step per instruction of `table.code()`. Call only on a verified table.
 std::vector<Step> decode_steps(const Table& table);
