@@ -56,7 +56,7 @@ struct LeafContext {
   // Whether roles word `w` is one the request's roles can set (else it is zero).
   bool in_words(uint32_t w) const { return w - roles.lo < roles.n; }
   bool holds(uint32_t role) const { return in_words(role / 64) && ((roles.bits[role / 64] >> (role % 64)) & 1u); }
-  bool intersects(const uint64_t* bits) const {
+  [[gnu::always_inline]] bool intersects(const uint64_t* bits) const {
     if (roles.n == 1) [[likely]] return (roles.bits[roles.lo] & bits[roles.lo]) != 0;  // up to 64 roles
     for (uint32_t w = roles.lo; w < roles.lo + roles.n; ++w) {
       if (roles.bits[w] & bits[w]) return true;
@@ -869,11 +869,13 @@ Decision evaluate(const Table& t, const Request& r, const CustomRoles* custom) n
       if (plan != Table::kNoPlan) [[likely]] {
         const Ctx c{t, r, implied_roles(t, role)};
         const Table::Outcome& o = t.outcome(walk(c, plan));
-        if (!o.open_to_custom || r.custom_roles.empty()) [[likely]] return o.decision;
+        // After the walk the request is read through `c`, not `r`: kept live
+        // across the nodes' calls, `r` was saved and reloaded around each one.
+        if (!o.open_to_custom || c.r.custom_roles.empty()) [[likely]] return o.decision;
         // The usual custom-role request: one custom role, which grants the
         // cell outright (custom_roles_allow()'s first test, here without a call).
-        if (r.custom_roles.size() == 1) {
-          const CustomRoles::Role& held = custom->role(r.custom_roles[0]);
+        if (c.r.custom_roles.size() == 1) {
+          const CustomRoles::Role& held = custom->role(c.r.custom_roles[0]);
           if (custom_role_always(held, cell) && c.intersects(held.holders)) return o.custom_allowed;
         }
         return custom_roles_decision(c, *custom, o);
