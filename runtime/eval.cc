@@ -20,9 +20,11 @@
 #include "runtime/eval.h"
 
 #include <algorithm>
+#include <array>
 #include <bit>
 #include <cstddef>
 #include <memory>
+#include <utility>
 
 #include <fmt/format.h>
 
@@ -441,9 +443,17 @@ uint32_t node(const Ctx& c, const Branch& b) {
   return run_node<E, G>(c, b);
 }
 
+// Each kind of leaf's node code, by Guard.
 template <Exec E>
-constexpr NodeFn kNodeFns[4] = {node<E, Guard::kNone>, node<E, Guard::kOperandA>, node<E, Guard::kOperandB>,
-                                node<E, Guard::kOther>};
+constexpr std::array<NodeFn, 4> kNodeFns = {node<E, Guard::kNone>, node<E, Guard::kOperandA>,
+                                            node<E, Guard::kOperandB>, node<E, Guard::kOther>};
+
+// Every kind's, by Exec (kOperator's is never a node's: it errs, as kError's).
+template <size_t... E>
+constexpr std::array<std::array<NodeFn, 4>, sizeof...(E)> node_fns_of(std::index_sequence<E...> /*execs*/) {
+  return {kNodeFns<static_cast<Exec>(E)>...};
+}
+constexpr auto kAllNodeFns = node_fns_of(std::make_index_sequence<static_cast<size_t>(Exec::kCount)>{});
 
 // The guard of a node testing `test`: which of its operands it is, if one.
 Guard guard_of(const Step& test, const Operand* guard) {
@@ -794,39 +804,10 @@ Decision refused(const Refusal& why) {
 }  // namespace
 
 NodeFn node_fn(const Step& test, const Operand* guard) {
-  const auto g = static_cast<size_t>(guard_of(test, guard));
-  switch (test.exec) {
-#define EDICT_NODE_FN(E) \
-  case Exec::E: return kNodeFns<Exec::E>[g];
-    EDICT_NODE_FN(kConst)
-    EDICT_NODE_FN(kHas)
-    EDICT_NODE_FN(kTruthy)
-    EDICT_NODE_FN(kCmpIdConst)
-    EDICT_NODE_FN(kEqIdConst)
-    EDICT_NODE_FN(kNeIdConst)
-    EDICT_NODE_FN(kCmpRankConst)
-    EDICT_NODE_FN(kCmpStringConst)
-    EDICT_NODE_FN(kCmpIdAttr)
-    EDICT_NODE_FN(kCmpRankAttr)
-    EDICT_NODE_FN(kCmpAttrToPrincipalRank)
-    EDICT_NODE_FN(kCmpPrincipalRankToAttr)
-    EDICT_NODE_FN(kCmpStringAttr)
-    EDICT_NODE_FN(kCmpPrincipal)
-    EDICT_NODE_FN(kInIdAttr)
-    EDICT_NODE_FN(kInStringAttr)
-    EDICT_NODE_FN(kInConst)
-    EDICT_NODE_FN(kInConstMask)
-    EDICT_NODE_FN(kPrincipalIn)
-    EDICT_NODE_FN(kConstInIds)
-    EDICT_NODE_FN(kConstInStrings)
-    EDICT_NODE_FN(kIsRole)
-    EDICT_NODE_FN(kIsRoleAttr)
-    EDICT_NODE_FN(kIsType)
-    EDICT_NODE_FN(kError)
-#undef EDICT_NODE_FN
-    case Exec::kOperator: break;
-  }
-  return kNodeFns<Exec::kError>[0];
+  const auto exec = static_cast<size_t>(test.exec);
+  // decode_steps() gives every leaf an Exec below kCount; anything else errs.
+  if (exec >= kAllNodeFns.size()) return kAllNodeFns[static_cast<size_t>(Exec::kError)][0];
+  return kAllNodeFns[exec][static_cast<size_t>(guard_of(test, guard))];
 }
 
 const char* to_string(Reason r) {

@@ -91,6 +91,7 @@ enum class Exec : uint8_t {
   kIsRole,
   kIsRoleAttr,
   kIsType,
+  kCount,  // not an Exec: how many there are (eval.cc's table of node code)
 };
 
 // Whether a leaf of this Exec reads the value (not only the presence) of its
