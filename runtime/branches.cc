@@ -26,11 +26,14 @@ bool same_attribute(const Operand& x, const Operand& y) {
   return x.source <= Source::kContextAttr && x.source == y.source && x.slot == y.slot;
 }
 
-// Whether leaf `s` reads the request attribute `o` as a value (steps.h): an
-// absent `o` then makes it err, whatever else it reads.
-bool errs_when_absent(const Step& s, const Operand& o) {
-  return (reads_value_a(s.exec) && same_attribute(s.a, o)) || (reads_value_b(s.exec) && same_attribute(s.b, o));
+// Which operand of leaf `s` reads the request attribute `o` as a value (steps.h),
+// if one does: an absent `o` then makes the leaf err, whatever else it reads.
+GuardOperand operand_reading(const Step& s, const Operand& o) {
+  if (reads_value_a(s.exec) && same_attribute(s.a, o)) return GuardOperand::kA;
+  if (reads_value_b(s.exec) && same_attribute(s.b, o)) return GuardOperand::kB;
+  return GuardOperand::kNone;
 }
+bool errs_when_absent(const Step& s, const Operand& o) { return operand_reading(s, o) != GuardOperand::kNone; }
 
 }  // namespace
 
@@ -205,7 +208,8 @@ uint32_t BranchCompiler::leaf(uint32_t step, Targets3 to, const Operand* guard) 
   const Step& s = steps_[step];
   if (s.exec == Exec::kConst) return s.in.a != 0 ? to[1] : to[0];
   if (s.exec == Exec::kError) return to[2];
-  out_.push_back({&s, node_fn(s, guard), {to[0], to[1], to[2]}, step, guard});
+  const GuardOperand which = guard == nullptr ? GuardOperand::kNone : operand_reading(s, *guard);
+  out_.push_back({&s, node_fn(s.exec, which), {to[0], to[1], to[2]}, step, guard});
   return static_cast<uint32_t>(out_.size() - 1);
 }
 

@@ -53,7 +53,7 @@ using NodeFn = uint32_t (*)(const LeafContext& c, const Branch& node);
 
 struct Branch {
   const Step* test;  // a leaf (a Step whose exec is not kOperator)
-  NodeFn run;        // node_fn(*test, guard)
+  NodeFn run;        // node_fn(test->exec, which operand of the test `guard` is)
   uint32_t next[3];  // by the test's value (false, true, error): a node id, or the result
   uint32_t step;     // which step `test` is (its index in Table::steps())
   // `has g && test`, the guard the checker asks for, runs as this one node: the
@@ -66,8 +66,13 @@ struct Branch {
 };
 static_assert(sizeof(Branch) == 40);
 
-// The code that runs a node of test `test` with guard `guard` (or nullptr).
-NodeFn node_fn(const Step& test, const Operand* guard);
+// Which operand of its test a node's guard is: the guard `has x` of `has x &&
+// test(x)` is always one the test reads as a value, so an absent x makes it err.
+enum class GuardOperand : uint8_t { kNone, kA, kB };
+
+// The code that runs a node whose test is of kind `exec`, with a guard on its
+// operand `guard`: the node looks at the value its test has just read.
+NodeFn node_fn(Exec exec, GuardOperand guard);
 
 // Roles whose holders a rule's condition excludes outright: the top-level
 // conjuncts `!(principal is R)` (`unless principal is R`), all in one word of

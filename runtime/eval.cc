@@ -397,15 +397,11 @@ EDICT_HOT bool absent_from_request(const Ctx& c, const Operand& o) {
   return !in_request(c, o) || at(c.r.*o.attrs, o).kind == ValueKind::kAbsent;
 }
 
-// Which of its test's operands a node's guard (Branch::guard) is: the usual
-// guard, `has x && test(x)`, is the operand the test has just read, and so
-// looked at again without reading anything new.
-enum class Guard : uint8_t { kNone, kOperandA, kOperandB, kOther };
-
 // Runs node `b`, whose test is of kind E: its leaf, then the edge its value
-// takes. With a guard (Branch::guard), an error is looked at again: the guard
-// absent makes the node false.
-template <Exec E, Guard G>
+// takes. With a guard (Branch::guard, the test's operand G), an error is looked
+// at again: the guard absent makes the node false. The test has just read that
+// operand, so the look reads nothing new.
+template <Exec E, GuardOperand G>
 EDICT_HOT uint32_t run_node(const Ctx& c, const Branch& b) {
   // Chosen by branches, not by indexing next[] with the value: a predicted
   // branch lets the next node's loads start before the leaf's value is known,
@@ -414,16 +410,15 @@ EDICT_HOT uint32_t run_node(const Ctx& c, const Branch& b) {
     case kF: return b.next[0];
     case kT: return b.next[1];
     default:
-      if constexpr (G != Guard::kNone) {
-        const Operand& guard = G == Guard::kOperandA ? b.test->a : G == Guard::kOperandB ? b.test->b : *b.guard;
-        if (absent_from_request(c, guard)) return b.next[0];
+      if constexpr (G != GuardOperand::kNone) {
+        if (absent_from_request(c, G == GuardOperand::kA ? b.test->a : b.test->b)) return b.next[0];
       }
       return b.next[2];
   }
 }
 
 // run_node() for any request: operands computed from it, or past its spans.
-template <Exec E, Guard G>
+template <Exec E, GuardOperand G>
 [[gnu::noinline]] uint32_t node_general(const Ctx& c, const Branch& b) {
   return run_node<E, G>(c, b);
 }
@@ -431,7 +426,7 @@ template <Exec E, Guard G>
 // A node's code (Branch::run). The usual node reads request attributes only,
 // one role held: that is run here, a function that calls nothing, so it saves
 // no registers and keeps no frame; the rest jumps to node_general().
-template <Exec E, Guard G>
+template <Exec E, GuardOperand G>
 uint32_t node(const Ctx& c, const Branch& b) {
   const Step& s = *b.test;
   constexpr bool reads_a = reads_value_a(E) || E == Exec::kHas;
@@ -443,26 +438,17 @@ uint32_t node(const Ctx& c, const Branch& b) {
   return run_node<E, G>(c, b);
 }
 
-// Each kind of leaf's node code, by Guard.
+// Each kind of leaf's node code, by GuardOperand.
 template <Exec E>
-constexpr std::array<NodeFn, 4> kNodeFns = {node<E, Guard::kNone>, node<E, Guard::kOperandA>,
-                                            node<E, Guard::kOperandB>, node<E, Guard::kOther>};
+constexpr std::array<NodeFn, 3> kNodeFns = {node<E, GuardOperand::kNone>, node<E, GuardOperand::kA>,
+                                            node<E, GuardOperand::kB>};
 
 // Every kind's, by Exec (kOperator's is never a node's: it errs, as kError's).
 template <size_t... E>
-constexpr std::array<std::array<NodeFn, 4>, sizeof...(E)> node_fns_of(std::index_sequence<E...> /*execs*/) {
+constexpr std::array<std::array<NodeFn, 3>, sizeof...(E)> node_fns_of(std::index_sequence<E...> /*execs*/) {
   return {kNodeFns<static_cast<Exec>(E)>...};
 }
 constexpr auto kAllNodeFns = node_fns_of(std::make_index_sequence<static_cast<size_t>(Exec::kCount)>{});
-
-// The guard of a node testing `test`: which of its operands it is, if one.
-Guard guard_of(const Step& test, const Operand* guard) {
-  if (guard == nullptr) return Guard::kNone;
-  auto is = [&](const Operand& o) { return o.attrs == guard->attrs && o.slot == guard->slot && o.source == guard->source; };
-  if ((reads_value_a(test.exec) || test.exec == Exec::kHas) && is(test.a)) return Guard::kOperandA;
-  if (reads_value_b(test.exec) && is(test.b)) return Guard::kOperandB;
-  return Guard::kOther;
-}
 
 // Walks a branching program from `root`, one leaf per node, to its result: the
 // first id at or above kChainResult. Each node runs its own code (Branch::run):
@@ -803,11 +789,11 @@ Decision refused(const Refusal& why) {
 
 }  // namespace
 
-NodeFn node_fn(const Step& test, const Operand* guard) {
-  const auto exec = static_cast<size_t>(test.exec);
+NodeFn node_fn(Exec exec, GuardOperand guard) {
+  const auto e = static_cast<size_t>(exec);
   // decode_steps() gives every leaf an Exec below kCount; anything else errs.
-  if (exec >= kAllNodeFns.size()) return kAllNodeFns[static_cast<size_t>(Exec::kError)][0];
-  return kAllNodeFns[exec][static_cast<size_t>(guard_of(test, guard))];
+  if (e >= kAllNodeFns.size()) return kAllNodeFns[static_cast<size_t>(Exec::kError)][0];
+  return kAllNodeFns[e][static_cast<size_t>(guard)];
 }
 
 const char* to_string(Reason r) {

@@ -76,6 +76,7 @@ TEST(Steps, BranchingProgramsRunOnlyTheLeavesThatDecide) {
   const auto code = static_cast<uint32_t>(cond.code - t->steps().data());
   const runtime::Branch& x = nodes[cond.branches];
   EXPECT_EQ(x.step, code + 0);
+  EXPECT_EQ(x.run, runtime::node_fn(x.test->exec, runtime::GuardOperand::kNone)) << "x's node runs x's kind of leaf";
   for (uint32_t v : x.next) ASSERT_LT(v, kFalse) << "every value of x leads to another test";
   const runtime::Branch& y = nodes[x.next[1]];
   EXPECT_EQ(y.step, code + 1) << "x true: y decides `x && y`";
@@ -172,11 +173,14 @@ guarded: grant a view on Doc when (principal has x && principal.x) || (principal
   const runtime::Branch& x = nodes[cond.branches];
   EXPECT_EQ(x.step, code + 1) << "x runs first, without a node for its guard";
   EXPECT_EQ(x.guard, &steps[code + 0].a) << "x's node knows its guard";
+  EXPECT_EQ(x.run, runtime::node_fn(x.test->exec, runtime::GuardOperand::kA))
+      << "x's node looks at the value its test read, operand a, when the test errs";
   EXPECT_EQ(x.next[1], kTrue);
   ASSERT_LT(x.next[0], kFalse) << "x false, or absent: on to y";
   const runtime::Branch& y = nodes[x.next[0]];
   EXPECT_EQ(y.step, code + 4) << "a false x goes on to y, without a node for its guard";
   EXPECT_EQ(y.guard, &steps[code + 3].a);
+  EXPECT_EQ(y.run, runtime::node_fn(y.test->exec, runtime::GuardOperand::kA));
   EXPECT_EQ(y.next[0], kFalse) << "y false, or absent: `has y && y` is false";
   EXPECT_EQ(y.next[1], kTrue);
   EXPECT_EQ(y.next[2], kError) << "y present but ill-formed: an error";
