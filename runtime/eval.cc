@@ -33,12 +33,13 @@
 
 namespace edict::runtime {
 
-// What every part of a decision reads. Most functions kept out of line take it
-// by value: taking its address would make evaluate() build it in memory on every
-// decision, where only the calls that are made copy it. The custom-role calls
-// take it by reference: with a copy, the custom-role decision measured 10 ns
-// slower (30 against 20), for no reason the instruction counts show. The roles
-// are held by value (a view: three words), which lets them stay in registers.
+// What every part of a decision reads. A node's code (Branch::run) takes it by
+// reference: a walk builds it in memory once, and each node loads only what its
+// kind of leaf reads. Most other functions kept out of line take it by value,
+// which copies it only on the calls that are made. The custom-role calls take
+// it by reference: with a copy, the custom-role decision measured 10 ns slower
+// (30 against 20), for no reason the instruction counts show. The roles are
+// held by value (a view: three words).
 struct LeafContext {
   // The principal's effective roles (held roles and every role they imply). Only
   // words [lo, lo + n) of `bits` are read: a role outside them is not held. The
