@@ -44,25 +44,39 @@ inline constexpr uint32_t kChainResult = 1u << 31;
 inline constexpr uint32_t kMaxChain = 64;
 
 struct Branch;
+struct Decision;
+struct Request;
+class Table;
+class CustomRoles;
 // What the evaluator reads while it decides (eval.cc).
 struct LeafContext;
-// Runs a node: its leaf, and returns the id of the node (or result) its value
-// leads to. Each is code for one kind of leaf (eval.cc's node_fn()), so a walk
-// runs no shared dispatch over every kind of leaf.
+// Runs a node of a condition's program: its leaf, and returns the id of the
+// node (or result) its value leads to. Each is code for one kind of leaf
+// (eval.cc's node_fn()), so a walk runs no shared dispatch over every kind of
+// leaf.
 using NodeFn = uint32_t (*)(const LeafContext& c, const Branch& node);
+// Runs a node of a single-role plan (table.h) and the rest of the plan's walk:
+// its leaf, then the next node's code, as a tail call, until an outcome; returns
+// that outcome's decision (in the table, or written to `scratch` when custom
+// roles decide). No loop calls a plan's nodes in turn: each node's code goes on
+// to the next's itself (eval.cc's plan_node()).
+using PlanNodeFn = const Decision* (*)(const Table& t, const Request& r, const Branch& node, const CustomRoles* custom,
+                                       Decision* scratch);
 
 struct Branch {
-  const Step* test;  // a leaf (a Step whose exec is not kOperator)
-  NodeFn run;        // node_fn(test->exec, which operand of the test `guard` is)
-  uint32_t next[3];  // by the test's value (false, true, error): a node id, or the result
-  uint32_t step;     // which step `test` is (its index in Table::steps())
+  const Step* test;     // a leaf (a Step whose exec is not kOperator)
+  NodeFn run;           // node_fn(test->exec, guard): a condition's walk runs this
+  PlanNodeFn plan_run;  // plan_node_fn(test->exec, guard): a plan's walk runs this
+  // By the test's value (false, true, error): a node id, or the result. A next
+  // node's id is below this node's: BranchCompiler::emit() builds a node's
+  // targets first, and a plan's copies keep that order (role_plans.cc bounds
+  // its walks by it).
+  uint32_t next[3];
   // `has g && test`, the guard the checker asks for, runs as this one node: the
   // test reads g's value, so an absent g makes it err, and on that error only
-  // is g looked at. Absent, the guard is false and so is the conjunction
-  // (next[0]); present, the test erred for another reason (next[2]). nullptr
-  // when the node has no guard. It points at the `has` step's operand: a
-  // request attribute, the same one as the test's operand a or b.
-  const Operand* guard = nullptr;
+  // is g looked at, by the node's code (node_fn's and plan_node_fn's `guard`,
+  // which operand of the test g is). Absent, the guard is false and so is the
+  // conjunction (next[0]); present, the test erred for another reason (next[2]).
 };
 static_assert(sizeof(Branch) == 40);
 
@@ -73,6 +87,7 @@ enum class GuardOperand : uint8_t { kNone, kA, kB };
 // The code that runs a node whose test is of kind `exec`, with a guard on its
 // operand `guard`: the node looks at the value its test has just read.
 NodeFn node_fn(Exec exec, GuardOperand guard);
+PlanNodeFn plan_node_fn(Exec exec, GuardOperand guard);
 
 // Roles whose holders a rule's condition excludes outright: the top-level
 // conjuncts `!(principal is R)` (`unless principal is R`), all in one word of

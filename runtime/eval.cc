@@ -6,8 +6,9 @@
 // (kMaxStack), and every table index was verified on load.
 //
 // Two paths decide alike (tests/testing/general_path.h): a request holding one
-// role runs its cell's single-role plan (table.h) in evaluate() itself; every
-// other request takes evaluate_general(), the role tests and the cell's rules.
+// role walks its cell's single-role plan (table.h), node to node (plan_node<>);
+// every other request takes evaluate_general(), the role tests and the cell's
+// rules.
 //
 // Decisive rule: the lowest-numbered applicable forbid, else the lowest-numbered
 // applicable grant. Cells keep conditional rules sorted by rule id, forbids first,
@@ -15,8 +16,9 @@
 //
 // Conditions run as the branching programs compiled on load (branches.h), which
 // run only the leaves that decide, each node by the code for its kind of leaf
-// (Branch::run, node<>); explain() runs the steps in full on the stack machine,
-// since it reports every leaf's value.
+// (Branch::run, node<>; a plan's copies by Branch::plan_run, plan_node<>);
+// explain() runs the steps in full on the stack machine, since it reports every
+// leaf's value.
 #include "runtime/eval.h"
 
 #include <algorithm>
@@ -451,10 +453,11 @@ constexpr std::array<std::array<NodeFn, 3>, sizeof...(E)> node_fns_of(std::index
 }
 constexpr auto kAllNodeFns = node_fns_of(std::make_index_sequence<static_cast<size_t>(Exec::kCount)>{});
 
-// Walks a branching program from `root`, one leaf per node, to its result: the
-// first id at or above kChainResult. Each node runs its own code (Branch::run):
-// the walk itself keeps only the node id, and the code for each kind of leaf
-// is a small function of its own, not one case of a switch in evaluate().
+// Walks a condition's branching program from `root`, one leaf per node, to its
+// result: the first id at or above kChainResult. Each node runs its own code
+// (Branch::run): the walk itself keeps only the node id, and the code for each
+// kind of leaf is a small function of its own, not one case of a switch. (A
+// plan's walk goes from node to node without a loop: plan_node().)
 EDICT_HOT uint32_t walk(const Ctx& c, uint32_t root) {
   const Branch* const nodes = c.t.branches();
   while (root < kChainResult) {
@@ -683,8 +686,10 @@ EDICT_HOT bool one_tenant(const Request& r) {
 // to this table.
 EDICT_HOT bool custom_roles_known(const Table& t, const Request& r, const CustomRoles* custom) {
   if (r.custom_roles.empty()) [[likely]] return true;
+  if (custom == nullptr || &custom->table() != &t) return false;
+  const size_t size = custom->size();
   for (uint32_t idx : r.custom_roles) {
-    if (custom == nullptr || &custom->table() != &t || idx >= custom->size()) return false;
+    if (idx >= size) return false;
   }
   return true;
 }
@@ -702,13 +707,101 @@ EDICT_HOT Decision allow_or_not(const Ctx& c, const CustomRoles* custom, uint32_
   return rules_decision(kNoRule, grant, obligations, errors);
 }
 
-// allow_or_not() for a plan's outcome open to custom roles, for a request
-// holding some (so `custom` is not null: custom_roles_known()). Out of line:
-// the usual request copies one of its outcome's decisions (evaluate()) and
-// needs none of this.
-[[gnu::noinline]] Decision custom_roles_decision(const Ctx& c, const CustomRoles& custom, const Table::Outcome& o) {
-  return allow_or_not(c, &custom, o.grant, o.obligations, o.errors);
+// ---- plan walks ------------------------------------------------------------------
+// A single-role plan (table.h) is walked by threaded code: each node's code
+// (Branch::plan_run, plan_node()) runs its leaf and goes on to the next node's
+// code by a call in tail position, which the optimizer makes a jump; the node
+// the walk ends at returns the decision, straight to evaluate(). No loop calls
+// the nodes in turn (as walk() does for a condition's program), so a node
+// costs its leaf and one indirect jump, no return, and evaluate() keeps no
+// context in memory for them: a node is given the table and the request, and
+// builds the context in registers. Against walk(), fewer instructions and less
+// time for every walking seed decision (docs/performance.md, twelfth session).
+// A plan's longest walk is bounded when it is built (role_plans.cc,
+// kMaxPlanWalk): where the tail calls stay calls (an unoptimized build), each
+// node is one more frame.
+
+// A plan's outcome open to custom roles, for a request holding some, past the
+// usual one (one custom role, which grants the cell outright): decided into
+// `scratch`. Out of line, as every custom-role path: the usual request returns
+// its outcome's decision and needs none of this.
+[[gnu::noinline]] const Decision* plan_custom_roles_decision(const Table& t, const Request& r,
+                                                             const CustomRoles& custom, const Table::Outcome& o,
+                                                             Decision* scratch) {
+  const Ctx c{t, r, implied_roles(t, r.roles[0])};
+  return std::construct_at(scratch, allow_or_not(c, &custom, o.grant, o.obligations, o.errors));
 }
+
+// A plan's outcome open to custom roles (Outcome::open_to_custom), for a
+// request holding some (so `custom` is not null: custom_roles_known()). The
+// usual one holds one custom role, which grants the cell outright
+// (custom_roles_allow()'s first test, here without a call).
+[[gnu::noinline]] const Decision* plan_custom_decision(const Table& t, const Request& r, const CustomRoles& custom,
+                                                       const Table::Outcome& o, Decision* scratch) {
+  const Ctx c{t, r, implied_roles(t, r.roles[0])};
+  if (r.custom_roles.size() == 1) {
+    const uint32_t cell = r.action * t.resource_count() + r.resource_type;
+    const CustomRoles::Role& held = custom.role(r.custom_roles[0]);
+    if (custom_role_always(held, cell) && c.intersects(held.holders)) return &o.custom_allowed;
+  }
+  return plan_custom_roles_decision(t, r, custom, o, scratch);
+}
+
+// Where a plan's walk ends: the decision of its outcome (`result`, at or
+// above kChainResult), in the table; or, if custom roles change it, one
+// decided into `scratch`.
+EDICT_HOT const Decision* plan_outcome(const Table& t, const Request& r, const CustomRoles* custom, uint32_t result,
+                                       Decision* scratch) {
+  const Table::Outcome& o = t.outcome(result);
+  if (!o.open_to_custom || r.custom_roles.empty()) [[likely]] return &o.decision;
+  return plan_custom_decision(t, r, *custom, o, scratch);
+}
+
+// Goes on to plan node `next`, or ends the walk at an outcome.
+EDICT_HOT const Decision* plan_next(const Table& t, const Request& r, uint32_t next, const CustomRoles* custom,
+                                    Decision* scratch) {
+  if (next < kChainResult) [[likely]] {
+    const Branch& b = t.branches()[next];
+    return b.plan_run(t, r, b, custom, scratch);
+  }
+  return plan_outcome(t, r, custom, next, scratch);
+}
+
+// plan_node() for an operand computed from the request, or past its spans.
+template <Exec E, GuardOperand G>
+[[gnu::noinline]] const Decision* plan_node_general(const Table& t, const Request& r, const Branch& b,
+                                                    const CustomRoles* custom, Decision* scratch) {
+  const Ctx c{t, r, implied_roles(t, r.roles[0])};
+  return plan_next(t, r, run_node<E, G>(c, b), custom, scratch);
+}
+
+// A plan node's code (Branch::plan_run), as node() but for a request holding
+// one role (a plan's), and going on to the next node itself. Its context is
+// built in registers, and only what its leaf reads of it is loaded.
+template <Exec E, GuardOperand G>
+const Decision* plan_node(const Table& t, const Request& r, const Branch& b, const CustomRoles* custom,
+                          Decision* scratch) {
+  const Step& s = *b.test;
+  constexpr bool reads_a = reads_value_a(E) || E == Exec::kHas;
+  if ((reads_a && s.a.slot >= (r.*s.a.attrs).size()) || (reads_value_b(E) && s.b.slot >= (r.*s.b.attrs).size()))
+      [[unlikely]] {
+    return plan_node_general<E, G>(t, r, b, custom, scratch);
+  }
+  // Plans are walked for one-role requests only (evaluate() tests it): said
+  // here, the leaves that read the principal's roles (top_ranked()) compile no
+  // other case, and so no call.
+  if (r.roles.size() != 1) __builtin_unreachable();
+  return plan_next(t, r, run_node<E, G>(Ctx{t, r, implied_roles(t, r.roles[0])}, b), custom, scratch);
+}
+
+template <Exec E>
+constexpr std::array<PlanNodeFn, 3> kPlanNodeFns = {plan_node<E, GuardOperand::kNone>, plan_node<E, GuardOperand::kA>,
+                                                    plan_node<E, GuardOperand::kB>};
+template <size_t... E>
+constexpr std::array<std::array<PlanNodeFn, 3>, sizeof...(E)> plan_node_fns_of(std::index_sequence<E...> /*execs*/) {
+  return {kPlanNodeFns<static_cast<Exec>(E)>...};
+}
+constexpr auto kAllPlanNodeFns = plan_node_fns_of(std::make_index_sequence<static_cast<size_t>(Exec::kCount)>{});
 
 // Why a request is denied before any rule is looked at.
 struct Refusal {
@@ -797,6 +890,12 @@ NodeFn node_fn(Exec exec, GuardOperand guard) {
   return kAllNodeFns[e][static_cast<size_t>(guard)];
 }
 
+PlanNodeFn plan_node_fn(Exec exec, GuardOperand guard) {
+  const auto e = static_cast<size_t>(exec);
+  if (e >= kAllPlanNodeFns.size()) return kAllPlanNodeFns[static_cast<size_t>(Exec::kError)][0];
+  return kAllPlanNodeFns[e][static_cast<size_t>(guard)];
+}
+
 const char* to_string(Reason r) {
   switch (r) {
     case Reason::kGranted: return "granted";
@@ -832,21 +931,12 @@ Decision evaluate(const Table& t, const Request& r, const CustomRoles* custom) n
     const uint32_t role = r.roles[0];
     if (r.action < t.action_count() && r.resource_type < t.resource_count() && role < t.role_count() &&
         one_tenant(r) && custom_roles_known(t, r, custom)) [[likely]] {
-      const uint32_t cell = r.action * t.resource_count() + r.resource_type;
-      const uint32_t plan = t.plan(cell, role);
+      const uint32_t plan = t.plan(r.action * t.resource_count() + r.resource_type, role);
       if (plan != Table::kNoPlan) [[likely]] {
-        const Ctx c{t, r, implied_roles(t, role)};
-        const Table::Outcome& o = t.outcome(walk(c, plan));
-        // After the walk the request is read through `c`, not `r`: kept live
-        // across the nodes' calls, `r` was saved and reloaded around each one.
-        if (!o.open_to_custom || c.r.custom_roles.empty()) [[likely]] return o.decision;
-        // The usual custom-role request: one custom role, which grants the
-        // cell outright (custom_roles_allow()'s first test, here without a call).
-        if (c.r.custom_roles.size() == 1) {
-          const CustomRoles::Role& held = custom->role(c.r.custom_roles[0]);
-          if (custom_role_always(held, cell) && c.intersects(held.holders)) return o.custom_allowed;
-        }
-        return custom_roles_decision(c, *custom, o);
+        // Where custom roles decide (rarely), their decision is built: the rest
+        // is an outcome's in the table, copied once, here.
+        alignas(Decision) std::byte scratch[sizeof(Decision)];
+        return *plan_next(t, r, plan, custom, reinterpret_cast<Decision*>(scratch));
       }
     }
   }

@@ -40,6 +40,13 @@ constexpr size_t kMaxImplications = size_t{1} << 20;
 // obligations could make their number exponential in the grants); past it, the
 // cell keeps the general path. Real plans have a handful.
 constexpr size_t kMaxPlanStates = 256;
+// A plan's longest walk, in nodes. A plan is walked by threaded code (eval.cc's
+// plan_node()), each node's code calling the next's in tail position: where the
+// optimizer does not make those calls jumps (an unoptimized build), each node
+// takes a frame, so this bounds the stack a walk takes. Each of a plan's rules
+// adds its condition's longest path; real plans walk a handful of nodes, and a
+// cell past this keeps the general path.
+constexpr uint32_t kMaxPlanWalk = 512;
 
 }  // namespace
 
@@ -132,9 +139,31 @@ void Table::plan_single_roles(const std::vector<NodeRange>& rule_nodes) {
     uint32_t errors, root;
   };
   std::vector<State> states;
+  // The longest walk from each node of the plan being built, whose nodes are
+  // [first, branches_.size()): a node's next nodes have lower ids (branches.h),
+  // so one pass in id order. kNoPlan if it is longer than kMaxPlanWalk; also if
+  // a node went anywhere but to a node of the plan built before it, which
+  // copy_rule() never makes.
+  std::vector<uint32_t> walk_from;
+  auto bounded_walk = [&](size_t first, uint32_t root) -> uint32_t {
+    if (root >= kChainResult) return root;  // an outcome: no walk
+    walk_from.resize(branches_.size());
+    for (size_t id = first; id < branches_.size(); ++id) {
+      uint32_t longest = 0;
+      for (const uint32_t next : branches_[id].next) {
+        if (next >= kChainResult) continue;
+        if (next < first || next >= id) return kNoPlan;
+        longest = std::max(longest, walk_from[next]);
+      }
+      if (longest >= kMaxPlanWalk) return kNoPlan;
+      walk_from[id] = longest + 1;
+    }
+    return root;
+  };
   auto build_plan = [&](uint32_t f0, uint32_t g0) -> uint32_t {
     states.clear();
     plan_outcomes = outcomes_.size();
+    const size_t first_node = branches_.size();
     // The grant walk from grants[k] on, in state (best grant, obligations, errors).
     auto grant_state = [&](auto& self, uint32_t k, uint32_t grant, uint64_t obligations, uint32_t errors) -> uint32_t {
       if (k == grants.size() || (grant != f::kNone && obligations == 0 && cond_refs_[grants[k]].rule > grant)) {
@@ -161,7 +190,7 @@ void Table::plan_single_roles(const std::vector<NodeRange>& rule_nodes) {
       const uint32_t rule = cond_refs_[forbids[k]].rule;
       next = copy_rule(forbids[k], {next, outcome_of(0, rule, f::kNone, 0), outcome_of(0, rule, f::kNone, 1)});
     }
-    return next;
+    return next == kNoPlan ? kNoPlan : bounded_walk(first_node, next);
   };
 
   // Per cell, its plan for everyone else; the roles with a plan of their own, as

@@ -46,6 +46,11 @@ RequestBuilder& on_doc(RequestBuilder& b, const char* action) {
 }
 
 // The first conditional rule of (view, Doc), as the evaluator reads it.
+// Whether two operands read the same request attribute.
+bool same_operand(const runtime::Operand& a, const runtime::Operand& b) {
+  return a.attrs == b.attrs && a.slot == b.slot && a.source == b.source;
+}
+
 const runtime::Table::CondRef& first_cond(const runtime::Table& t) {
   const runtime::Table::HotCell& cell = t.hot_cell(*t.find_action("view"), *t.find_resource("Doc"));
   return t.cond_refs()[cell.conds];
@@ -75,14 +80,14 @@ TEST(Steps, BranchingProgramsRunOnlyTheLeavesThatDecide) {
   const runtime::Branch* nodes = t->branches();
   const auto code = static_cast<uint32_t>(cond.code - t->steps().data());
   const runtime::Branch& x = nodes[cond.branches];
-  EXPECT_EQ(x.step, code + 0);
+  EXPECT_EQ(x.test, &t->steps()[code + 0]);
   EXPECT_EQ(x.run, runtime::node_fn(x.test->exec, runtime::GuardOperand::kNone)) << "x's node runs x's kind of leaf";
   for (uint32_t v : x.next) ASSERT_LT(v, kFalse) << "every value of x leads to another test";
   const runtime::Branch& y = nodes[x.next[1]];
-  EXPECT_EQ(y.step, code + 1) << "x true: y decides `x && y`";
+  EXPECT_EQ(y.test, &t->steps()[code + 1]) << "x true: y decides `x && y`";
   EXPECT_EQ(y.next[1], kTrue) << "`x && y` true decides the `or`: z is not run";
   const runtime::Branch& z = nodes[x.next[0]];
-  EXPECT_EQ(z.step, code + 3) << "x false: `x && y` is false, y is not run";
+  EXPECT_EQ(z.test, &t->steps()[code + 3]) << "x false: `x && y` is false, y is not run";
   EXPECT_EQ(y.next[0], x.next[0]);
   EXPECT_EQ(z.next[0], kFalse);
   EXPECT_EQ(z.next[1], kTrue);
@@ -90,11 +95,11 @@ TEST(Steps, BranchingProgramsRunOnlyTheLeavesThatDecide) {
   // x in error: y still runs (error && false is false), and its true is an error
   // that z can still overrule (error || true is true).
   const runtime::Branch& y_after_error = nodes[x.next[2]];
-  EXPECT_EQ(y_after_error.step, code + 1);
+  EXPECT_EQ(y_after_error.test, &t->steps()[code + 1]);
   EXPECT_EQ(y_after_error.next[0], x.next[0]);
   ASSERT_LT(y_after_error.next[1], kFalse);
   const runtime::Branch& z_after_error = nodes[y_after_error.next[1]];
-  EXPECT_EQ(z_after_error.step, code + 3);
+  EXPECT_EQ(z_after_error.test, &t->steps()[code + 3]);
   EXPECT_EQ(z_after_error.next[0], kError);
   EXPECT_EQ(z_after_error.next[1], kTrue);
   EXPECT_EQ(z_after_error.next[2], kError);
@@ -171,23 +176,25 @@ guarded: grant a view on Doc when (principal has x && principal.x) || (principal
   const runtime::Step* steps = t->steps().data();
   const runtime::Branch* nodes = t->branches();
   const runtime::Branch& x = nodes[cond.branches];
-  EXPECT_EQ(x.step, code + 1) << "x runs first, without a node for its guard";
-  EXPECT_EQ(x.guard, &steps[code + 0].a) << "x's node knows its guard";
+  EXPECT_EQ(x.test, &t->steps()[code + 1]) << "x runs first, without a node for its guard";
+  EXPECT_TRUE(same_operand(x.test->a, steps[code + 0].a)) << "x reads its guard's operand, as its operand a";
   EXPECT_EQ(x.run, runtime::node_fn(x.test->exec, runtime::GuardOperand::kA))
       << "x's node looks at the value its test read, operand a, when the test errs";
+  EXPECT_EQ(x.plan_run, runtime::plan_node_fn(x.test->exec, runtime::GuardOperand::kA))
+      << "and so do its plans' copies";
   EXPECT_EQ(x.next[1], kTrue);
   ASSERT_LT(x.next[0], kFalse) << "x false, or absent: on to y";
   const runtime::Branch& y = nodes[x.next[0]];
-  EXPECT_EQ(y.step, code + 4) << "a false x goes on to y, without a node for its guard";
-  EXPECT_EQ(y.guard, &steps[code + 3].a);
+  EXPECT_EQ(y.test, &t->steps()[code + 4]) << "a false x goes on to y, without a node for its guard";
+  EXPECT_TRUE(same_operand(y.test->a, steps[code + 3].a));
   EXPECT_EQ(y.run, runtime::node_fn(y.test->exec, runtime::GuardOperand::kA));
   EXPECT_EQ(y.next[0], kFalse) << "y false, or absent: `has y && y` is false";
   EXPECT_EQ(y.next[1], kTrue);
   EXPECT_EQ(y.next[2], kError) << "y present but ill-formed: an error";
   ASSERT_LT(x.next[2], kFalse) << "x present but ill-formed: y decides, and its false is an error";
   const runtime::Branch& y_after_error = nodes[x.next[2]];
-  EXPECT_EQ(y_after_error.step, code + 4);
-  EXPECT_EQ(y_after_error.guard, &steps[code + 3].a);
+  EXPECT_EQ(y_after_error.test, &t->steps()[code + 4]);
+  EXPECT_EQ(y_after_error.run, y.run);
   EXPECT_EQ(y_after_error.next[0], kError);
   EXPECT_EQ(y_after_error.next[1], kTrue);
   EXPECT_EQ(y_after_error.next[2], kError);
@@ -416,7 +423,7 @@ everyone: grant a, c view, edit, delete on Doc;
   const runtime::Table::CondRef& one = cond_of("view");
   EXPECT_EQ(one.except_mask, uint64_t{1} << b);
   ASSERT_LT(one.branches, kFalse);
-  EXPECT_EQ(t->branches()[one.branches].step, static_cast<uint32_t>(one.code - t->steps().data()))
+  EXPECT_EQ(t->branches()[one.branches].test, one.code)
       << "only `principal.x` is left to run";
   EXPECT_EQ(t->branches()[one.branches].next[1], kTrue);
   const runtime::Table::CondRef& two = cond_of("edit");
@@ -819,6 +826,48 @@ TEST(Steps, CellsPastThePlansLimitsKeepTheGeneralPath) {
         EXPECT_EQ(t->rule_name(d.rule), "g0");
       }
       EXPECT_EQ(d.obligations, 0u) << "each obligation is missing from one grant";
+    }
+  }
+}
+
+// A plan is walked by threaded code, each node's code calling the next's in
+// tail position (eval.cc's plan_node()); where those calls stay calls (an
+// unoptimized build), each node takes a frame. So a plan walks at most 512
+// nodes (role_plans.cc's kMaxPlanWalk): a cell whose plan would walk more keeps
+// the general path, with the same decisions.
+TEST(Steps, PlansWalkABoundedNumberOfNodes) {
+  constexpr int kLeaves = 60;  // each grant's condition: 60 tests, all false for n = 0
+  auto policy = [&](int grants) {
+    std::string text = "entity User { n: int }\naction view;\nresource Doc actions view;\nrole a;\n";
+    for (int g = 0; g < grants; ++g) {
+      text += "g" + std::to_string(g) + ": grant a view on Doc when ";
+      for (int k = 0; k < kLeaves; ++k) {
+        text += (k ? " || principal.n == " : "principal.n == ") + std::to_string(g * kLeaves + k + 1);
+      }
+      text += ";\n";
+    }
+    return text;
+  };
+  for (const int grants : {8, 9}) {  // the longest walk: 480 nodes, then 540
+    auto t = testing::compile_source(policy(grants));
+    ASSERT_NE(t, nullptr);
+    const uint32_t cell = *t->find_action("view") * t->resource_count() + *t->find_resource("Doc");
+    const uint32_t plan = t->plan(cell, *t->find_role("a"));
+    if (grants * kLeaves <= 512) {
+      ASSERT_NE(plan, runtime::Table::kNoPlan);
+      // n = 0 takes the longest walk: every test of every grant, in turn.
+      uint32_t walked = 0;
+      for (uint32_t node = plan; node < runtime::kChainResult; node = t->branches()[node].next[0]) ++walked;
+      EXPECT_EQ(walked, static_cast<uint32_t>(grants * kLeaves));
+    } else {
+      EXPECT_EQ(plan, runtime::Table::kNoPlan) << grants * kLeaves << " nodes in a walk";
+    }
+    for (const int64_t n : {int64_t{0}, int64_t{1}, int64_t{grants} * kLeaves, int64_t{grants} * kLeaves + 1}) {
+      RequestBuilder b(*t);
+      on_doc(b, "view").role("a");
+      b.attr_int(Root::kPrincipal, "n", n);
+      const runtime::Decision d = evaluate_checked(*t, b.build());
+      EXPECT_EQ(d.allowed(), n >= 1 && n <= grants * kLeaves) << n;
     }
   }
 }
