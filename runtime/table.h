@@ -244,7 +244,13 @@ class Table {
   // not grow with the table.
   static constexpr size_t kMaxDensePlans = size_t{1} << 16;  // 256 KiB
   uint32_t plan(uint32_t cell, uint32_t role) const {
-    if (!dense_plans_.empty()) [[likely]] return dense_plans_[size_t{cell} * roles_.size() + role];
+    return has_dense_plans() ? dense_plan(cell, role) : hashed_plan(cell, role);
+  }
+  // plan() of a table that keeps every pair's plan in one array, and of one
+  // that hashes them (evaluate() takes the second out of line).
+  bool has_dense_plans() const { return !dense_plans_.empty(); }
+  uint32_t dense_plan(uint32_t cell, uint32_t role) const { return dense_plans_[size_t{cell} * roles_.size() + role]; }
+  uint32_t hashed_plan(uint32_t cell, uint32_t role) const {
     if (others_.empty()) return kNoPlan;
     const uint64_t key = plan_key(cell, role);
     // Ends: at most half of the slots are taken.
@@ -254,7 +260,7 @@ class Table {
       if (slot.key == kNoPlanKey) return others_[cell];
     }
   }
-  // A plan's result, where the walk of its program ends (eval.cc's walk()):
+  // A plan's result, where the walk of its program ends (eval.cc's plan_next()):
   // kChainResult + the outcome's index.
   const Outcome& outcome(uint32_t result) const { return outcomes_[result - kChainResult]; }
   // The branching program of catalog_entries()[entry]'s condition (or kNoBranches).
