@@ -725,9 +725,8 @@ EDICT_HOT Decision allow_or_not(const Ctx& c, const CustomRoles* custom, uint32_
 // usual one (one custom role, which grants the cell outright): decided into
 // `scratch`. Out of line, as every custom-role path: the usual request returns
 // its outcome's decision and needs none of this.
-[[gnu::noinline]] const Decision* plan_custom_roles_decision(const Table& t, const Request& r,
-                                                             const CustomRoles& custom, const Table::Outcome& o,
-                                                             Decision* scratch) {
+[[gnu::noinline]] const Decision* plan_custom_roles_decision(Decision* scratch, const Table& t, const Request& r,
+                                                             const CustomRoles& custom, const Table::Outcome& o) {
   const Ctx c{t, r, implied_roles(t, r.roles[0])};
   return std::construct_at(scratch, allow_or_not(c, &custom, o.grant, o.obligations, o.errors));
 }
@@ -737,8 +736,8 @@ EDICT_HOT Decision allow_or_not(const Ctx& c, const CustomRoles* custom, uint32_
 // usual one holds one custom role, which grants the cell outright
 // (custom_roles_allow()'s first test, here without a call); anything else is
 // decided in full by plan_custom_roles_decision().
-[[gnu::noinline]] const Decision* plan_custom_decision(const Table& t, const Request& r, const CustomRoles& custom,
-                                                       const Table::Outcome& o, Decision* scratch) {
+[[gnu::noinline]] const Decision* plan_custom_decision(Decision* scratch, const Table& t, const Request& r,
+                                                       const CustomRoles& custom, const Table::Outcome& o) {
   // The principal's roles in one word, as nearly always: tested here in
   // place, with no loop over words to take registers.
   const Table::ImpliedRoles& roles = t.implied(r.roles[0]);
@@ -749,7 +748,7 @@ EDICT_HOT Decision allow_or_not(const Ctx& c, const CustomRoles* custom, uint32_
       return &o.custom_allowed;
     }
   }
-  return plan_custom_roles_decision(t, r, custom, o, scratch);
+  return plan_custom_roles_decision(scratch, t, r, custom, o);
 }
 
 // Where a plan's walk ends: the decision of its outcome (`result`, at or
@@ -759,7 +758,7 @@ EDICT_HOT const Decision* plan_outcome(const Table& t, const Request& r, const C
                                        Decision* scratch) {
   const Table::Outcome& o = t.outcome(result);
   if (!o.open_to_custom || r.custom_roles.empty()) [[likely]] return &o.decision;
-  return plan_custom_decision(t, r, *custom, o, scratch);
+  return plan_custom_decision(scratch, t, r, *custom, o);
 }
 
 // Goes on to plan node `next`, or ends the walk at an outcome.
@@ -767,15 +766,15 @@ EDICT_HOT const Decision* plan_next(const Table& t, const Request& r, uint32_t n
                                     Decision* scratch) {
   if (next < kChainResult) [[likely]] {
     const Branch& b = t.branches()[next];
-    return b.plan_run(t, r, b, custom, scratch);
+    return b.plan_run(scratch, t, r, custom, b);
   }
   return plan_outcome(t, r, custom, next, scratch);
 }
 
 // plan_node() for an operand computed from the request, or past its spans.
 template <Exec E, GuardOperand G>
-[[gnu::noinline]] const Decision* plan_node_general(const Table& t, const Request& r, const Branch& b,
-                                                    const CustomRoles* custom, Decision* scratch) {
+[[gnu::noinline]] const Decision* plan_node_general(Decision* scratch, const Table& t, const Request& r,
+                                                    const CustomRoles* custom, const Branch& b) {
   const Ctx c{t, r, implied_roles(t, r.roles[0])};
   return plan_next(t, r, run_node<E, G>(c, b), custom, scratch);
 }
@@ -784,13 +783,13 @@ template <Exec E, GuardOperand G>
 // one role (a plan's), and going on to the next node itself. Its context is
 // built in registers, and only what its leaf reads of it is loaded.
 template <Exec E, GuardOperand G>
-const Decision* plan_node(const Table& t, const Request& r, const Branch& b, const CustomRoles* custom,
-                          Decision* scratch) {
+const Decision* plan_node(Decision* scratch, const Table& t, const Request& r, const CustomRoles* custom,
+                          const Branch& b) {
   const Step& s = *b.test;
   constexpr bool reads_a = reads_value_a(E) || E == Exec::kHas;
   if ((reads_a && s.a.slot >= (r.*s.a.attrs).size()) || (reads_value_b(E) && s.b.slot >= (r.*s.b.attrs).size()))
       [[unlikely]] {
-    return plan_node_general<E, G>(t, r, b, custom, scratch);
+    return plan_node_general<E, G>(scratch, t, r, custom, b);
   }
   // Plans are walked for one-role requests only (evaluate() tests it): said
   // here, the leaves that read the principal's roles (top_ranked()) compile no
