@@ -393,17 +393,31 @@ EDICT_HOT void execute(const Ctx& c, const Step& s, Tri* stack, uint32_t& sp) {
 // Whether operand `o`, if a request attribute, is one of the request's: then
 // it is read in place, with no call. A computed operand's slot is past every
 // request's (kComputedSlot).
-EDICT_HOT bool in_request(const Ctx& c, const Operand& o) { return o.slot < (c.r.*o.attrs).size(); }
+EDICT_HOT bool in_request(const Request& r, const Operand& o) { return o.slot < (r.*o.attrs).size(); }
+
+// Whether an operand a leaf of kind E reads as a value is not one of the
+// request's attributes, read in place: computed from the request, or past the
+// end of its array. node() and plan_node() run the other nodes without a call.
+template <Exec E>
+EDICT_HOT bool operand_past_request(const Request& r, const Step& s) {
+  constexpr bool reads_a = reads_value_a(E) || E == Exec::kHas;
+  // Each test is marked unlikely where it is made: as one expression returned
+  // here, the callers' hint did not reach it, and the plan nodes moved their
+  // arguments about, 5 to 14 more instructions per decision.
+  if (reads_a && !in_request(r, s.a)) [[unlikely]] return true;
+  if (reads_value_b(E) && !in_request(r, s.b)) [[unlikely]] return true;
+  return false;
+}
 
 // Whether request attribute `o` (never a computed value: a guard) is absent.
 EDICT_HOT bool absent_from_request(const Ctx& c, const Operand& o) {
-  return !in_request(c, o) || at(c.r.*o.attrs, o).kind == ValueKind::kAbsent;
+  return !in_request(c.r, o) || at(c.r.*o.attrs, o).kind == ValueKind::kAbsent;
 }
 
 // Runs node `b`, whose test is of kind E: its leaf, then the edge its value
-// takes. With a guard (Branch::guard, the test's operand G), an error is looked
-// at again: the guard absent makes the node false. The test has just read that
-// operand, so the look reads nothing new.
+// takes. With a guard (on the test's operand G), an error is looked at again:
+// the guard absent makes the node false. The test has just read that operand,
+// so the look reads nothing new.
 template <Exec E, GuardOperand G>
 EDICT_HOT uint32_t run_node(const Ctx& c, const Branch& b) {
   // Chosen by branches, not by indexing next[] with the value: a predicted
@@ -431,27 +445,43 @@ template <Exec E, GuardOperand G>
 // no registers and keeps no frame; the rest jumps to node_general().
 template <Exec E, GuardOperand G>
 uint32_t node(const Ctx& c, const Branch& b) {
-  const Step& s = *b.test;
-  constexpr bool reads_a = reads_value_a(E) || E == Exec::kHas;
   constexpr bool ranks = E == Exec::kCmpAttrToPrincipalRank || E == Exec::kCmpPrincipalRankToAttr;
-  if ((reads_a && !in_request(c, s.a)) || (reads_value_b(E) && !in_request(c, s.b)) ||
-      (ranks && c.r.roles.size() != 1)) [[unlikely]] {
+  if (operand_past_request<E>(c.r, *b.test) || (ranks && c.r.roles.size() != 1)) [[unlikely]] {
     return node_general<E, G>(c, b);
   }
   return run_node<E, G>(c, b);
 }
 
-// Each kind of leaf's node code, by GuardOperand.
-template <Exec E>
-constexpr std::array<NodeFn, 3> kNodeFns = {node<E, GuardOperand::kNone>, node<E, GuardOperand::kA>,
-                                            node<E, GuardOperand::kB>};
-
-// Every kind's, by Exec (kOperator's is never a node's: it errs, as kError's).
-template <size_t... E>
-constexpr std::array<std::array<NodeFn, 3>, sizeof...(E)> node_fns_of(std::index_sequence<E...> /*execs*/) {
-  return {kNodeFns<static_cast<Exec>(E)>...};
+// One family of node code (node<> or plan_node<>) for every kind of leaf and
+// guard, by Exec and then GuardOperand: Family::code<E, G>, of type
+// Family::Fn. kOperator's is never a node's: it errs, as kError's.
+template <typename Family, Exec E>
+constexpr std::array<typename Family::Fn, 3> kNodeCodeOf = {Family::template code<E, GuardOperand::kNone>,
+                                                            Family::template code<E, GuardOperand::kA>,
+                                                            Family::template code<E, GuardOperand::kB>};
+template <typename Family, size_t... E>
+constexpr auto node_code_table(std::index_sequence<E...> /*execs*/) {
+  return std::array<std::array<typename Family::Fn, 3>, sizeof...(E)>{kNodeCodeOf<Family, static_cast<Exec>(E)>...};
 }
-constexpr auto kAllNodeFns = node_fns_of(std::make_index_sequence<static_cast<size_t>(Exec::kCount)>{});
+template <typename Family>
+constexpr auto kNodeCode = node_code_table<Family>(std::make_index_sequence<static_cast<size_t>(Exec::kCount)>{});
+
+// The code for a leaf of kind `exec` with a guard on operand `guard`.
+// decode_steps() gives every leaf an Exec below kCount; anything else errs.
+template <typename Family>
+typename Family::Fn node_code(Exec exec, GuardOperand guard) {
+  const auto& all = kNodeCode<Family>;
+  const auto e = static_cast<size_t>(exec);
+  if (e >= all.size()) return all[static_cast<size_t>(Exec::kError)][0];
+  return all[e][static_cast<size_t>(guard)];
+}
+
+// A condition's nodes: Branch::run.
+struct ConditionNodes {
+  using Fn = NodeFn;
+  template <Exec E, GuardOperand G>
+  static constexpr Fn code = node<E, G>;
+};
 
 // Walks a condition's branching program from `root`, one leaf per node, to its
 // result: the first id at or above kChainResult. Each node runs its own code
@@ -732,16 +762,15 @@ EDICT_HOT Decision allow_or_not(const Ctx& c, const CustomRoles* custom, uint32_
 }
 
 // A plan's outcome open to custom roles (Outcome::open_to_custom), for a
-// request holding some (so `custom` is not null: evaluate() checked). The
-// usual one holds one custom role, which grants the cell outright
-// (custom_roles_allow()'s first test, here without a call); anything else is
-// decided in full by plan_custom_roles_decision().
+// request holding one (evaluate() checked it is one of `custom`'s). The usual
+// one grants the cell outright (custom_roles_allow()'s first test, here without
+// a call); anything else is decided in full by plan_custom_roles_decision().
 [[gnu::noinline]] const Decision* plan_custom_decision(Decision* scratch, const Table& t, const Request& r,
                                                        const CustomRoles& custom, const Table::Outcome& o) {
   // The principal's roles in one word, as nearly always: tested here in
   // place, with no loop over words to take registers.
   const Table::ImpliedRoles& roles = t.implied(r.roles[0]);
-  if (r.custom_roles.size() == 1 && roles.words == 1) {
+  if (roles.words == 1) {
     const uint32_t cell = r.action * t.resource_count() + r.resource_type;
     const CustomRoles::Role& held = custom.role(r.custom_roles[0]);
     if (custom_role_always(held, cell) && (roles.bits[roles.first] & held.holders[roles.first]) != 0) {
@@ -786,9 +815,7 @@ template <Exec E, GuardOperand G>
 const Decision* plan_node(Decision* scratch, const Table& t, const Request& r, const CustomRoles* custom,
                           const Branch& b) {
   const Step& s = *b.test;
-  constexpr bool reads_a = reads_value_a(E) || E == Exec::kHas;
-  if ((reads_a && s.a.slot >= (r.*s.a.attrs).size()) || (reads_value_b(E) && s.b.slot >= (r.*s.b.attrs).size()))
-      [[unlikely]] {
+  if (operand_past_request<E>(r, s)) [[unlikely]] {
     return plan_node_general<E, G>(scratch, t, r, custom, b);
   }
   // Plans are walked for one-role requests only (evaluate() tests it): said
@@ -798,14 +825,12 @@ const Decision* plan_node(Decision* scratch, const Table& t, const Request& r, c
   return plan_next(t, r, run_node<E, G>(Ctx{t, r, implied_roles(t, r.roles[0])}, b), custom, scratch);
 }
 
-template <Exec E>
-constexpr std::array<PlanNodeFn, 3> kPlanNodeFns = {plan_node<E, GuardOperand::kNone>, plan_node<E, GuardOperand::kA>,
-                                                    plan_node<E, GuardOperand::kB>};
-template <size_t... E>
-constexpr std::array<std::array<PlanNodeFn, 3>, sizeof...(E)> plan_node_fns_of(std::index_sequence<E...> /*execs*/) {
-  return {kPlanNodeFns<static_cast<Exec>(E)>...};
-}
-constexpr auto kAllPlanNodeFns = plan_node_fns_of(std::make_index_sequence<static_cast<size_t>(Exec::kCount)>{});
+// A plan's nodes: Branch::plan_run.
+struct PlanNodes {
+  using Fn = PlanNodeFn;
+  template <Exec E, GuardOperand G>
+  static constexpr Fn code = plan_node<E, G>;
+};
 
 // Why a request is denied before any rule is looked at.
 struct Refusal {
@@ -888,7 +913,8 @@ Decision refused(const Refusal& why) {
 // Whether the request holds exactly one custom role, and it is one of
 // `custom`, added to this table. (Several take the general path.)
 EDICT_HOT bool one_known_custom_role(const Table& t, const Request& r, const CustomRoles* custom) {
-  return r.custom_roles.size() == 1 && custom != nullptr && &custom->table() == &t && r.custom_roles[0] < custom->size();
+  return r.custom_roles.size() == 1 && custom != nullptr && &custom->table() == &t &&
+         r.custom_roles[0] < custom->size();
 }
 
 // Walks plan `plan` (a node, or an outcome) to the request's decision. Where
@@ -909,18 +935,8 @@ EDICT_HOT Decision decide_by_plan(const Table& t, const Request& r, const Custom
 
 }  // namespace
 
-NodeFn node_fn(Exec exec, GuardOperand guard) {
-  const auto e = static_cast<size_t>(exec);
-  // decode_steps() gives every leaf an Exec below kCount; anything else errs.
-  if (e >= kAllNodeFns.size()) return kAllNodeFns[static_cast<size_t>(Exec::kError)][0];
-  return kAllNodeFns[e][static_cast<size_t>(guard)];
-}
-
-PlanNodeFn plan_node_fn(Exec exec, GuardOperand guard) {
-  const auto e = static_cast<size_t>(exec);
-  if (e >= kAllPlanNodeFns.size()) return kAllPlanNodeFns[static_cast<size_t>(Exec::kError)][0];
-  return kAllPlanNodeFns[e][static_cast<size_t>(guard)];
-}
+NodeFn node_fn(Exec exec, GuardOperand guard) { return node_code<ConditionNodes>(exec, guard); }
+PlanNodeFn plan_node_fn(Exec exec, GuardOperand guard) { return node_code<PlanNodes>(exec, guard); }
 
 const char* to_string(Reason r) {
   switch (r) {
