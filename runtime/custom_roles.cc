@@ -29,7 +29,7 @@ Result<uint32_t, std::string> CustomRoles::add(const CustomRoleSpec& spec) {
   }
   const format::Catalog& cat = t.catalogs()[*catalog];
   const auto entries = t.catalog_entries().subspan(cat.entry_first, cat.entry_count);
-  Role role{spec.name, *catalog, t.bits(cat.holder_bits), {}, {}};
+  Role role{spec.name, *catalog, t.bits(cat.holder_bits), {}, {}, {}};
   const uint64_t cells = uint64_t{t.action_count()} * t.resource_count();
   role.cells.assign((cells + 63) / 64, 0);
   role.always.assign((cells + 63) / 64, 0);
@@ -56,6 +56,16 @@ Result<uint32_t, std::string> CustomRoles::add(const CustomRoleSpec& spec) {
     for (const Table::CatalogRun& run : t.catalog_runs(static_cast<uint32_t>(bit))) {
       if (run.catalog == *catalog && run.entry_count > 0 && t.catalog_entry_branches(run.entry_first) == kBranchResult + 1) {
         role.always[bit / 64] |= uint64_t{1} << (bit % 64);
+      }
+    }
+  }
+  role.usable_by.assign((t.role_count() + 63) / 64, 0);
+  for (uint32_t r = 0; r < t.role_count(); ++r) {
+    const Table::ImpliedRoles& implied = t.implied(r);
+    for (uint32_t w = implied.first; w < implied.first + implied.words; ++w) {
+      if ((implied.bits[w] & role.holders[w]) != 0) {
+        role.usable_by[r / 64] |= uint64_t{1} << (r % 64);
+        break;
       }
     }
   }

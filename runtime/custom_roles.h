@@ -56,6 +56,10 @@ class CustomRoles {
     // program that is constant true): granted outright, no entry to run. A
     // subset of `cells`, so its bit alone says the role reaches the cell.
     std::vector<uint64_t> always;
+    // Bit R: a principal holding role R (and so the roles R implies) holds one
+    // of `holders`. Computed on add(), so that the usual request (one role)
+    // tests one bit for it, however many words the table's roles take.
+    std::vector<uint64_t> usable_by;
   };
   const Role& role(uint32_t index) const { return roles_[index]; }
 

@@ -771,15 +771,12 @@ EDICT_HOT Decision allow_or_not(const Ctx& c, const CustomRoles* custom, uint32_
 // a call); anything else is decided in full by plan_custom_roles_decision().
 [[gnu::noinline]] const Decision* plan_custom_decision(Decision* scratch, const Table& t, const Request& r,
                                                        const CustomRoles& custom, const PlanOutcome& o) {
-  // The principal's roles in one word, as nearly always: tested here in
-  // place, with no loop over words to take registers.
-  const Table::ImpliedRoles& roles = t.implied(r.roles[0]);
-  if (roles.words == 1) {
-    const uint32_t cell = r.action * t.resource_count() + r.resource_type;
-    const CustomRoles::Role& held = custom.role(r.custom_roles[0]);
-    if (custom_role_always(held, cell) && (roles.bits[roles.first] & held.holders[roles.first]) != 0) {
-      return &o.custom_allowed;
-    }
+  // Two bits: the outcome's cell is the custom role's outright, and the
+  // principal's role may use it (both known before any request).
+  const CustomRoles::Role& held = custom.role(r.custom_roles[0]);
+  const uint32_t role = r.roles[0];
+  if (custom_role_always(held, o.cell) && ((held.usable_by[role / 64] >> (role % 64)) & 1u) != 0) {
+    return &o.custom_allowed;
   }
   return plan_custom_roles_decision(scratch, t, r, custom, o);
 }

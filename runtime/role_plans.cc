@@ -113,8 +113,10 @@ void Table::plan_single_roles(const std::vector<NodeRange>& rule_nodes) {
   };
 
   // Outcomes are shared within a plan (a plan has a few): found by a scan of
-  // those it added, from `plan_outcomes` on.
+  // those it added, from `plan_outcomes` on. So each is one cell's: `cell`,
+  // the cell being planned.
   size_t plan_outcomes = 0;
+  uint32_t cell_planned = 0;
   auto outcome_of = [&](uint64_t obligations, uint32_t forbid, uint32_t grant, uint32_t errors) -> uint32_t {
     size_t k = plan_outcomes;
     while (k < outcomes_.size() && !(outcomes_[k].obligations == obligations && outcomes_[k].forbid == forbid &&
@@ -124,7 +126,7 @@ void Table::plan_single_roles(const std::vector<NodeRange>& rule_nodes) {
     if (k == outcomes_.size()) {
       outcomes_.push_back({obligations, forbid, grant, errors, rules_decision(forbid, grant, obligations, errors),
                            forbid == f::kNone && custom_roles_may_change(grant, obligations),
-                           custom_role_decision(grant, errors)});
+                           custom_role_decision(grant, errors), cell_planned});
     }
     return static_cast<uint32_t>(kChainResult + k);
   };
@@ -216,6 +218,7 @@ void Table::plan_single_roles(const std::vector<NodeRange>& rule_nodes) {
   std::vector<uint8_t> seen(role_count);
   for (size_t i = 0; i < cells_.size(); ++i) {
     const f::Cell& cell = cells_[i];
+    cell_planned = static_cast<uint32_t>(i);
     if (size_t{cell.cond_count} + cell.forbid_count + cell.grant_count > kMaxPlannedRules) {
       continue;
     }

@@ -63,6 +63,7 @@ struct PlanOutcome {
   // The decision when a custom role allows: custom_role_decision() of the
   // above, built on load like `decision` (only read when open_to_custom).
   Decision custom_allowed;
+  uint32_t cell;  // the cell whose plan it ends (a plan's outcomes are its own)
 };
 
 // A node of a single-role plan, as the evaluator walks it: direct-threaded

@@ -12,6 +12,7 @@
 #include "runtime/eval.h"
 #include "runtime/request_builder.h"
 #include "tests/testing/compile_text.h"
+#include "tests/testing/general_path.h"
 
 // Counts heap allocations made by this test binary (the zero-allocation test).
 // GCC cannot see that the replacement new and delete below are a matched pair
@@ -453,6 +454,41 @@ catalog extra for reader, auditor { grantable edit on Doc when resource.level < 
   EXPECT_EQ(summary("admin", "view", 1, {"viewer"}),
             "denied: no grant applies; custom role `viewer` (catalog `extra`) did not apply: only a principal "
             "holding `reader` or `auditor` may use it");
+}
+
+// A custom role's holders are found whichever words of the roles bitset the
+// principal's roles take: `chief` (role 0) implies `r70` (in the second word),
+// a holder; `r69` implies nothing. evaluate() decides the usual custom role
+// from two bits computed when the role is added (CustomRoles::Role::usable_by).
+TEST(RuntimeCustomRoles, HoldersAreFoundAcrossTheWordsOfTheRoles) {
+  std::string text = "entity User { }\naction view, edit;\nresource Doc actions view, edit;\n";
+  text += "role chief extends r70;\n";
+  for (int k = 1; k <= 70; ++k) text += "role r" + std::to_string(k) + ";\n";
+  text += "grant r1 edit on Doc;\n";
+  text += "catalog extra for r70 { grantable view on Doc; grantable edit on Doc; }\n";
+  auto t = testing::compile_source(text);
+  ASSERT_NE(t, nullptr);
+  ASSERT_EQ(*t->find_role("chief"), 0u);
+  ASSERT_EQ(*t->find_role("r70") / 64, 1u);
+  runtime::CustomRoles custom(t);
+  ASSERT_TRUE(custom.add({"viewer", "extra", {{"view", "Doc"}}}).has_value());
+  auto decide = [&](const char* role, const char* action) {
+    RequestBuilder b(*t, &custom);
+    b.action(action).resource_type("Doc").principal("u", "t").resource_tenant("t").role(role).custom_role("viewer");
+    const runtime::Request& r = b.build();
+    const Decision d = runtime::evaluate(*t, r, &custom);
+    EXPECT_TRUE(testing::identical(d, testing::evaluate_general_path(*t, r, &custom))) << role << " " << action;
+    return d;
+  };
+  for (const char* role : {"chief", "r70"}) {
+    const Decision d = decide(role, "view");
+    EXPECT_TRUE(d.allowed()) << role;
+    EXPECT_TRUE(d.custom_role) << role;
+  }
+  EXPECT_FALSE(decide("r69", "view").allowed()) << "r69 holds no role of the catalog";
+  EXPECT_FALSE(decide("r1", "view").allowed()) << "r1 holds no role of the catalog";
+  EXPECT_FALSE(decide("chief", "edit").allowed()) << "viewer does not grant edit";
+  EXPECT_FALSE(decide("chief", "edit").custom_role);
 }
 
 // Without the debug section (--no-debug), explain writes each failed leaf back
