@@ -48,7 +48,6 @@ struct Decision;
 struct Request;
 class Table;
 class CustomRoles;
-struct PlanNode;
 // What the evaluator reads while it decides (eval.cc).
 struct LeafContext;
 // Runs a node of a condition's program: its leaf, and returns the id of the
@@ -56,27 +55,21 @@ struct LeafContext;
 // (eval.cc's node_fn()), so a walk runs no shared dispatch over every kind of
 // leaf.
 using NodeFn = uint32_t (*)(const LeafContext& c, const Branch& node);
-// Runs a node of a single-role plan (table.h's PlanNode) and the rest of the
-// plan's walk: its leaf, then the next node's code, as a tail call, until the
-// outcome's node, whose code returns the decision (in the table, or written to
-// `scratch` when custom roles decide). No loop calls a plan's nodes in turn:
-// each node's code goes on to the next's itself (eval.cc's plan_node()). The
-// arguments come in the registers evaluate()'s own arrive in (a Decision's
-// place, the table, the request, the custom roles), and the node last: in
-// another order, evaluate() and every node moved them about, 6 to 9
-// instructions per decision. (With fewer arguments, the custom roles and the
-// scratch, or the table too, in evaluate()'s frame, GCC still moved them, and
-// the walks took 1 to 7 more instructions.)
+// Runs a node of a single-role plan (table.h) and the rest of the plan's walk:
+// its leaf, then the next node's code, as a tail call, until an outcome; returns
+// that outcome's decision (in the table, or written to `scratch` when custom
+// roles decide). No loop calls a plan's nodes in turn: each node's code goes on
+// to the next's itself (eval.cc's plan_node()). The arguments come in the
+// registers evaluate()'s own arrive in (a Decision's place, the table, the
+// request, the custom roles), and the node last: in another order, evaluate()
+// and every node moved them about, 6 to 9 instructions per decision.
 using PlanNodeFn = const Decision* (*)(Decision* scratch, const Table& t, const Request& r, const CustomRoles* custom,
-                                       const PlanNode& node);
-
-// Which operand of its test a node's guard is: the guard `has x` of `has x &&
-// test(x)` is always one the test reads as a value, so an absent x makes it err.
-enum class GuardOperand : uint8_t { kNone, kA, kB };
+                                       const Branch& node);
 
 struct Branch {
-  const Step* test;  // a leaf (a Step whose exec is not kOperator)
-  NodeFn run;        // node_fn(test->exec, guard): a condition's walk runs this
+  const Step* test;     // a leaf (a Step whose exec is not kOperator)
+  NodeFn run;           // node_fn(test->exec, guard): a condition's walk runs this
+  PlanNodeFn plan_run;  // plan_node_fn(test->exec, guard): a plan's walk runs this
   // By the test's value (false, true, error): a node id, or the result. A next
   // node's id is below this node's: BranchCompiler::emit() builds a node's
   // targets first, and a plan's copies keep that order (role_plans.cc bounds
@@ -87,16 +80,17 @@ struct Branch {
   // is g looked at, by the node's code (node_fn's and plan_node_fn's `guard`,
   // which operand of the test g is). Absent, the guard is false and so is the
   // conjunction (next[0]); present, the test erred for another reason (next[2]).
-  GuardOperand guard;
 };
-static_assert(sizeof(Branch) == 32);
+static_assert(sizeof(Branch) == 40);
+
+// Which operand of its test a node's guard is: the guard `has x` of `has x &&
+// test(x)` is always one the test reads as a value, so an absent x makes it err.
+enum class GuardOperand : uint8_t { kNone, kA, kB };
 
 // The code that runs a node whose test is of kind `exec`, with a guard on its
 // operand `guard`: the node looks at the value its test has just read.
 NodeFn node_fn(Exec exec, GuardOperand guard);
 PlanNodeFn plan_node_fn(Exec exec, GuardOperand guard);
-// The code of a plan's outcome node: returns the outcome's decision.
-PlanNodeFn plan_outcome_fn();
 
 // Roles whose holders a rule's condition excludes outright: the top-level
 // conjuncts `!(principal is R)` (`unless principal is R`), all in one word of

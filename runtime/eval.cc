@@ -16,7 +16,7 @@
 //
 // Conditions run as the branching programs compiled on load (branches.h), which
 // run only the leaves that decide, each node by the code for its kind of leaf
-// (Branch::run, node<>; a plan's copies by PlanNode::run, plan_node<>);
+// (Branch::run, node<>; a plan's copies by Branch::plan_run, plan_node<>);
 // explain() runs the steps in full on the stack machine, since it reports every
 // leaf's value.
 #include "runtime/eval.h"
@@ -414,25 +414,21 @@ EDICT_HOT bool absent_from_request(const Ctx& c, const Operand& o) {
   return !in_request(c.r, o) || at(c.r.*o.attrs, o).kind == ValueKind::kAbsent;
 }
 
-// A node's leaf: a condition's node points to its Step, a plan's holds a copy.
-EDICT_HOT const Step& step_of(const Branch& b) { return *b.test; }
-EDICT_HOT const Step& step_of(const PlanNode& n) { return n.step; }
-
 // Runs node `b`, whose test is of kind E: its leaf, then the edge its value
 // takes. With a guard (on the test's operand G), an error is looked at again:
 // the guard absent makes the node false. The test has just read that operand,
 // so the look reads nothing new.
-template <Exec E, GuardOperand G, typename Node>
-EDICT_HOT auto run_node(const Ctx& c, const Node& b) {
+template <Exec E, GuardOperand G>
+EDICT_HOT uint32_t run_node(const Ctx& c, const Branch& b) {
   // Chosen by branches, not by indexing next[] with the value: a predicted
   // branch lets the next node's loads start before the leaf's value is known,
   // where an index would make every node wait for the one before.
-  switch (leaf(c, step_of(b), E)) {
+  switch (leaf(c, *b.test, E)) {
     case kF: return b.next[0];
     case kT: return b.next[1];
     default:
       if constexpr (G != GuardOperand::kNone) {
-        if (absent_from_request(c, G == GuardOperand::kA ? step_of(b).a : step_of(b).b)) return b.next[0];
+        if (absent_from_request(c, G == GuardOperand::kA ? b.test->a : b.test->b)) return b.next[0];
       }
       return b.next[2];
   }
@@ -742,35 +738,35 @@ EDICT_HOT Decision allow_or_not(const Ctx& c, const CustomRoles* custom, uint32_
 }
 
 // ---- plan walks ------------------------------------------------------------------
-// A single-role plan (table.h) is walked by direct-threaded code: each node
-// (PlanNode) holds its leaf, the address of its code and those of its next
-// nodes. A node's code (plan_node()) runs its leaf and goes on to the next
-// node's code by a call in tail position, which the optimizer makes a jump;
-// where the next node is an outcome's, the walk ends there, and the decision
-// that node holds goes straight back to evaluate(). No loop calls the nodes in
-// turn (as walk() does for a condition's program), so a node costs its leaf, a
-// load and one indirect jump, no return, and evaluate() keeps no context in
-// memory for them: a node is given the table and the request, and builds the
-// context in registers. A plan's longest walk is bounded when it is built
-// (role_plans.cc, kMaxPlanWalk): where the tail calls stay calls (an
-// unoptimized build), each node is one more frame.
+// A single-role plan (table.h) is walked by threaded code: each node's code
+// (Branch::plan_run, plan_node()) runs its leaf and goes on to the next node's
+// code by a call in tail position, which the optimizer makes a jump; the node
+// the walk ends at returns the decision, straight to evaluate(). No loop calls
+// the nodes in turn (as walk() does for a condition's program), so a node
+// costs its leaf and one indirect jump, no return, and evaluate() keeps no
+// context in memory for them: a node is given the table and the request, and
+// builds the context in registers. Against walk(), fewer instructions and less
+// time for every walking seed decision (docs/performance.md, twelfth session).
+// A plan's longest walk is bounded when it is built (role_plans.cc,
+// kMaxPlanWalk): where the tail calls stay calls (an unoptimized build), each
+// node is one more frame.
 
 // A plan's outcome open to custom roles, for a request holding some, past the
 // usual one (one custom role, which grants the cell outright): decided into
 // `scratch`. Out of line, as every custom-role path: the usual request returns
 // its outcome's decision and needs none of this.
 [[gnu::noinline]] const Decision* plan_custom_roles_decision(Decision* scratch, const Table& t, const Request& r,
-                                                             const CustomRoles& custom, const PlanOutcome& o) {
+                                                             const CustomRoles& custom, const Table::Outcome& o) {
   const Ctx c{t, r, implied_roles(t, r.roles[0])};
   return std::construct_at(scratch, allow_or_not(c, &custom, o.grant, o.obligations, o.errors));
 }
 
-// A plan's outcome open to custom roles (PlanOutcome::open_to_custom), for a
+// A plan's outcome open to custom roles (Outcome::open_to_custom), for a
 // request holding one (evaluate() checked it is one of `custom`'s). The usual
 // one grants the cell outright (custom_roles_allow()'s first test, here without
 // a call); anything else is decided in full by plan_custom_roles_decision().
 [[gnu::noinline]] const Decision* plan_custom_decision(Decision* scratch, const Table& t, const Request& r,
-                                                       const CustomRoles& custom, const PlanOutcome& o) {
+                                                       const CustomRoles& custom, const Table::Outcome& o) {
   // Two bits: the outcome's cell is the custom role's outright, and the
   // principal's role may use it (both known before any request).
   const CustomRoles::Role& held = custom.role(r.custom_roles[0]);
@@ -781,60 +777,52 @@ EDICT_HOT Decision allow_or_not(const Ctx& c, const CustomRoles* custom, uint32_
   return plan_custom_roles_decision(scratch, t, r, custom, o);
 }
 
-// Where a plan's walk ends: at outcome `o`'s decision, in the table; or, if
-// custom roles change it, one decided into `scratch`. `open` and `decision`
-// are o's own, or its node's copies (PlanNode), read where the walk ends.
-EDICT_HOT const Decision* plan_outcome(Decision* scratch, const Table& t, const Request& r, const CustomRoles* custom,
-                                       bool open, const Decision& decision, const PlanOutcome& o) {
-  if (!open || r.custom_roles.empty()) [[likely]] return &decision;
+// Where a plan's walk ends: the decision of its outcome (`result`, at or
+// above kChainResult), in the table; or, if custom roles change it, one
+// decided into `scratch`.
+EDICT_HOT const Decision* plan_outcome(const Table& t, const Request& r, const CustomRoles* custom, uint32_t result,
+                                       Decision* scratch) {
+  const Table::Outcome& o = t.outcome(result);
+  if (!o.open_to_custom || r.custom_roles.empty()) [[likely]] return &o.decision;
   return plan_custom_decision(scratch, t, r, *custom, o);
 }
-EDICT_HOT const Decision* plan_outcome(Decision* scratch, const Table& t, const Request& r, const CustomRoles* custom,
-                                       const PlanNode& n) {
-  return plan_outcome(scratch, t, r, custom, n.open_to_custom, n.decision, *n.outcome);
-}
-// An outcome's node code (plan_outcome_fn()), for a caller that does not test
-// for an outcome first. plan_next() does, and runs it in place: as a call of
-// its own, each walk took one more indirect jump and a return, and decisions
-// took 0.5 to 0.8 ns longer.
-const Decision* plan_outcome_code(Decision* scratch, const Table& t, const Request& r, const CustomRoles* custom,
-                                  const PlanNode& n) {
-  return plan_outcome(scratch, t, r, custom, n);
-}
 
-// Goes on to plan node `n`, a leaf's by a call in tail position, or ends the
-// walk at an outcome.
-EDICT_HOT const Decision* plan_next(const Table& t, const Request& r, const PlanNode& n, const CustomRoles* custom,
+// Goes on to plan node `next`, or ends the walk at an outcome.
+EDICT_HOT const Decision* plan_next(const Table& t, const Request& r, uint32_t next, const CustomRoles* custom,
                                     Decision* scratch) {
-  if (n.outcome == nullptr) [[likely]] return n.run(scratch, t, r, custom, n);
-  return plan_outcome(scratch, t, r, custom, n);
+  if (next < kChainResult) [[likely]] {
+    const Branch& b = t.branches()[next];
+    return b.plan_run(scratch, t, r, custom, b);
+  }
+  return plan_outcome(t, r, custom, next, scratch);
 }
 
 // plan_node() for an operand computed from the request, or past its spans.
 template <Exec E, GuardOperand G>
 [[gnu::noinline]] const Decision* plan_node_general(Decision* scratch, const Table& t, const Request& r,
-                                                    const CustomRoles* custom, const PlanNode& b) {
+                                                    const CustomRoles* custom, const Branch& b) {
   const Ctx c{t, r, implied_roles(t, r.roles[0])};
-  return plan_next(t, r, *run_node<E, G>(c, b), custom, scratch);
+  return plan_next(t, r, run_node<E, G>(c, b), custom, scratch);
 }
 
-// A plan node's code (PlanNode::run), as node() but for a request holding one
-// role (a plan's), and going on to the next node itself. Its context is built
-// in registers, and only what its leaf reads of it is loaded.
+// A plan node's code (Branch::plan_run), as node() but for a request holding
+// one role (a plan's), and going on to the next node itself. Its context is
+// built in registers, and only what its leaf reads of it is loaded.
 template <Exec E, GuardOperand G>
 const Decision* plan_node(Decision* scratch, const Table& t, const Request& r, const CustomRoles* custom,
-                          const PlanNode& b) {
-  if (operand_past_request<E>(r, b.step)) [[unlikely]] {
+                          const Branch& b) {
+  const Step& s = *b.test;
+  if (operand_past_request<E>(r, s)) [[unlikely]] {
     return plan_node_general<E, G>(scratch, t, r, custom, b);
   }
   // Plans are walked for one-role requests only (evaluate() tests it): said
   // here, the leaves that read the principal's roles (top_ranked()) compile no
   // other case, and so no call.
   if (r.roles.size() != 1) __builtin_unreachable();
-  return plan_next(t, r, *run_node<E, G>(Ctx{t, r, implied_roles(t, r.roles[0])}, b), custom, scratch);
+  return plan_next(t, r, run_node<E, G>(Ctx{t, r, implied_roles(t, r.roles[0])}, b), custom, scratch);
 }
 
-// A plan's nodes: PlanNode::run.
+// A plan's nodes: Branch::plan_run.
 struct PlanNodes {
   using Fn = PlanNodeFn;
   template <Exec E, GuardOperand G>
@@ -926,18 +914,12 @@ EDICT_HOT bool one_known_custom_role(const Table& t, const Request& r, const Cus
          r.custom_roles[0] < custom->size();
 }
 
-// Walks plan `plan` (its first leaf's node, or its outcome) to the request's
-// decision. Where custom roles decide (rarely), their decision is
-// built in `scratch`; the rest is an outcome's in the table, copied once, here.
+// Walks plan `plan` (a node, or an outcome) to the request's decision. Where
+// custom roles decide (rarely), their decision is built in `scratch`; the rest
+// is an outcome's in the table, copied once, here.
 EDICT_HOT Decision decide_by_plan(const Table& t, const Request& r, const CustomRoles* custom, uint32_t plan) {
-  alignas(Decision) std::byte storage[sizeof(Decision)];
-  auto* const scratch = reinterpret_cast<Decision*>(storage);
-  if (plan < kChainResult) [[likely]] {
-    const PlanNode& n = t.plan_node(plan);
-    return *n.run(scratch, t, r, custom, n);
-  }
-  const PlanOutcome& o = t.outcome(plan);
-  return *plan_outcome(scratch, t, r, custom, o.open_to_custom, o.decision, o);
+  alignas(Decision) std::byte scratch[sizeof(Decision)];
+  return *plan_next(t, r, plan, custom, reinterpret_cast<Decision*>(scratch));
 }
 
 // evaluate() past its checks, in a table whose plans are hashed.
@@ -952,7 +934,6 @@ EDICT_HOT Decision decide_by_plan(const Table& t, const Request& r, const Custom
 
 NodeFn node_fn(Exec exec, GuardOperand guard) { return node_code<ConditionNodes>(exec, guard); }
 PlanNodeFn plan_node_fn(Exec exec, GuardOperand guard) { return node_code<PlanNodes>(exec, guard); }
-PlanNodeFn plan_outcome_fn() { return plan_outcome_code; }
 
 const char* to_string(Reason r) {
   switch (r) {

@@ -113,8 +113,8 @@ void Table::plan_single_roles(const std::vector<NodeRange>& rule_nodes) {
   };
 
   // Outcomes are shared within a plan (a plan has a few): found by a scan of
-  // those it added, from `plan_outcomes` on. So each is one cell's: `cell`,
-  // the cell being planned.
+  // those it added, from `plan_outcomes` on. So each is one cell's:
+  // `cell_planned`, the cell being planned.
   size_t plan_outcomes = 0;
   uint32_t cell_planned = 0;
   auto outcome_of = [&](uint64_t obligations, uint32_t forbid, uint32_t grant, uint32_t errors) -> uint32_t {
@@ -124,9 +124,10 @@ void Table::plan_single_roles(const std::vector<NodeRange>& rule_nodes) {
       ++k;
     }
     if (k == outcomes_.size()) {
-      outcomes_.push_back({obligations, forbid, grant, errors, rules_decision(forbid, grant, obligations, errors),
+      outcomes_.push_back({obligations, forbid, grant, errors, cell_planned,
+                           rules_decision(forbid, grant, obligations, errors),
                            forbid == f::kNone && custom_roles_may_change(grant, obligations),
-                           custom_role_decision(grant, errors), cell_planned});
+                           custom_role_decision(grant, errors)});
     }
     return static_cast<uint32_t>(kChainResult + k);
   };
@@ -197,7 +198,6 @@ void Table::plan_single_roles(const std::vector<NodeRange>& rule_nodes) {
 
   // Per cell, its plan for everyone else; the roles with a plan of their own, as
   // (cell, role, root), by cell and then role.
-  const size_t plan_first = branches_.size();  // the plans' copies go after the conditions' nodes
   others_.assign(cells_.size(), kNoPlan);
   struct RolePlan {
     uint32_t cell, role, root;
@@ -340,68 +340,18 @@ void Table::plan_single_roles(const std::vector<NodeRange>& rule_nodes) {
     }
     for (const RolePlan& x : role_plans) dense_plans_[size_t{x.cell} * role_count + x.role] = x.root;
     std::vector<uint32_t>().swap(others_);  // in the rows now; only the hashed lookup reads it
-  } else {
-    // At most half of the slots taken, so that a probe ends soon (and does end).
-    const size_t slots = std::bit_ceil(2 * role_plans.size() + 2);
-    plan_slots_.assign(slots, PlanSlot{});
-    plan_shift_ = 64 - static_cast<uint32_t>(std::countr_zero(slots));
-    for (const RolePlan& x : role_plans) {
-      const uint64_t key = plan_key(x.cell, x.role);
-      size_t h = plan_hash(key);
-      while (plan_slots_[h].key != kNoPlanKey) h = (h + 1) & (slots - 1);
-      plan_slots_[h] = {key, x.root};
-    }
+    return;
   }
-  thread_plans(plan_first);
-}
-
-void Table::thread_plans(size_t first) {
-  const size_t leaves = branches_.size() - first;
-  // Every id is checked: one past the arrays (which building the plans never
-  // makes) leaves every cell to the general path.
-  auto node_of = [&](uint32_t id) -> size_t {
-    if (id >= kChainResult) return id - kChainResult < outcomes_.size() ? leaves + (id - kChainResult) : SIZE_MAX;
-    return id >= first && id < branches_.size() ? id - first : SIZE_MAX;
-  };
-  bool ok = true;
-  for (size_t k = first; k < branches_.size(); ++k) {
-    for (const uint32_t next : branches_[k].next) ok = ok && node_of(next) != SIZE_MAX;
+  // At most half of the slots taken, so that a probe ends soon (and does end).
+  const size_t slots = std::bit_ceil(2 * role_plans.size() + 2);
+  plan_slots_.assign(slots, PlanSlot{});
+  plan_shift_ = 64 - static_cast<uint32_t>(std::countr_zero(slots));
+  for (const RolePlan& x : role_plans) {
+    const uint64_t key = plan_key(x.cell, x.role);
+    size_t h = plan_hash(key);
+    while (plan_slots_[h].key != kNoPlanKey) h = (h + 1) & (slots - 1);
+    plan_slots_[h] = {key, x.root};
   }
-  auto root_of = [&](uint32_t& root) {  // a leaf's id becomes its node's index; an outcome's stays
-    if (root == kNoPlan) return;
-    const size_t node = node_of(root);
-    ok = ok && node != SIZE_MAX;
-    if (root < kChainResult) root = static_cast<uint32_t>(node);
-  };
-  for (uint32_t& root : dense_plans_) root_of(root);
-  for (uint32_t& root : others_) root_of(root);
-  for (PlanSlot& slot : plan_slots_) root_of(slot.root);
-  if (ok) {
-    // Sized once, before any address in it is taken: it never moves after.
-    plan_nodes_.resize(leaves + outcomes_.size());
-    for (size_t k = 0; k < leaves; ++k) {
-      const Branch& b = branches_[first + k];
-      PlanNode& n = plan_nodes_[k];
-      n.run = plan_node_fn(b.test->exec, b.guard);
-      for (size_t v = 0; v < 3; ++v) n.next[v] = &plan_nodes_[node_of(b.next[v])];
-      n.outcome = nullptr;
-      n.step = *b.test;
-    }
-    for (size_t k = 0; k < outcomes_.size(); ++k) {
-      PlanNode& n = plan_nodes_[leaves + k];
-      n.run = plan_outcome_fn();
-      n.outcome = &outcomes_[k];
-      n.open_to_custom = outcomes_[k].open_to_custom;
-      n.decision = outcomes_[k].decision;
-    }
-  } else {
-    dense_plans_.clear();
-    others_.clear();
-    plan_slots_.clear();
-  }
-  // The copies are the plan nodes' now; the conditions' own nodes stay.
-  branches_.resize(first);
-  branches_.shrink_to_fit();
 }
 
 }  // namespace edict::runtime

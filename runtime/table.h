@@ -48,46 +48,6 @@ struct LoadError {
 };
 const char* to_string(LoadErrorCode c);
 
-// Where a single-role plan (Table's plans) ends: the decision the walk comes to.
-struct PlanOutcome {
-  uint64_t obligations;  // of the grants that applied: 0 if an unconditional one did, all ones if none did
-  uint32_t forbid;       // the deciding forbid, or kNone
-  uint32_t grant;        // the lowest applicable grant, or kNone
-  uint32_t errors;       // the conditions that erred on the way (Decision::condition_errors)
-  // rules_decision() of the above: the decision of a request without custom
-  // roles, built on load, so that evaluate() copies it.
-  Decision decision;
-  // Whether a custom role could change that decision: no forbid applies, and
-  // custom_roles_may_change().
-  bool open_to_custom;
-  // The decision when a custom role allows: custom_role_decision() of the
-  // above, built on load like `decision` (only read when open_to_custom).
-  Decision custom_allowed;
-  uint32_t cell;  // the cell whose plan it ends (a plan's outcomes are its own)
-};
-
-// A node of a single-role plan, as the evaluator walks it: direct-threaded
-// code. A plan's nodes are copies of its rules' branching-program nodes
-// (Branch), each holding its code's address, its next nodes' addresses and its
-// leaf's Step itself; the outcomes a walk goes to are nodes too, holding their
-// decision. A node's code then reads its leaf from the node, goes on to the
-// next node by its address, and the walk ends on a decision in the node it
-// reached: on the way from one leaf's test to the next, no load waits on
-// another (a Step's address, or an outcome's), and none on an index's
-// arithmetic (docs/performance.md, thirteenth session). Built on load
-// (role_plans.cc), after the plans, in one array that is never regrown: the
-// addresses stay valid as long as their Table.
-struct PlanNode {
-  PlanNodeFn run;              // a leaf's code: plan_node_fn(step.exec, guard); plan_outcome_fn() at an outcome
-  const PlanNode* next[3];     // a leaf's, by its test's value (false, true, error); none at an outcome
-  const PlanOutcome* outcome;  // at an outcome; nullptr at a leaf
-  // At an outcome, from *outcome: whether custom roles may change the decision,
-  // and the decision.
-  bool open_to_custom;
-  Decision decision;
-  Step step;  // a leaf's test
-};
-
 class Table {
  public:
   // Verifies and keeps a copy of `bytes`.
@@ -262,7 +222,23 @@ class Table {
   // (kMaxDensePlans), every pair's plan is kept in one array; in a larger table
   // the pairs with a plan of their own are hashed.
   static constexpr uint32_t kNoPlan = UINT32_MAX;
-  using Outcome = PlanOutcome;
+  struct Outcome {
+    uint64_t obligations;  // of the grants that applied: 0 if an unconditional one did, all ones if none did
+    uint32_t forbid;       // the deciding forbid, or kNone
+    uint32_t grant;        // the lowest applicable grant, or kNone
+    uint32_t errors;       // the conditions that erred on the way (Decision::condition_errors)
+    uint32_t cell;         // the cell whose plan it ends (a plan's outcomes are its own)
+    // rules_decision() of the above: the decision of a request without custom
+    // roles, built on load, so that evaluate() copies it.
+    Decision decision;
+    // Whether a custom role could change that decision: no forbid applies, and
+    // custom_roles_may_change().
+    bool open_to_custom;
+    // The decision when a custom role allows: custom_role_decision() of the
+    // above, built on load like `decision` (only read when open_to_custom).
+    Decision custom_allowed;
+  };
+  static_assert(sizeof(Outcome) == 80, "5 x 16: found by an index times 5, shifted");
   // The plan of a principal holding only `role` in cell `cell` (action *
   // resource_count() + type), or kNoPlan: one read of the dense index; in a
   // larger table, a probe of the hashed (cell, role) pairs that have a plan of
@@ -286,11 +262,9 @@ class Table {
       if (slot.key == kNoPlanKey) return others_[cell];
     }
   }
-  // A plan, as plan() gives it: its first node (a leaf's) below kChainResult;
-  // at or above, kChainResult + its Outcome's index, for a plan that runs no
-  // condition.
-  const PlanNode& plan_node(uint32_t plan) const { return plan_nodes_[plan]; }
-  const Outcome& outcome(uint32_t plan) const { return outcomes_[plan - kChainResult]; }
+  // A plan's result, where the walk of its program ends (eval.cc's plan_next()):
+  // kChainResult + the outcome's index.
+  const Outcome& outcome(uint32_t result) const { return outcomes_[result - kChainResult]; }
   // The branching program of catalog_entries()[entry]'s condition (or kNoBranches).
   uint32_t catalog_entry_branches(uint32_t entry) const { return catalog_branches_[entry]; }
   // The catalog entries of one cell (action * resource_count() + resource type):
@@ -320,9 +294,6 @@ class Table {
   // others_, dense_plans_ or plan_slots_, outcomes_ (role_plans.cc), from the
   // conditional rules' programs: rule_nodes[k] holds cond_refs_[k].branches.
   void plan_single_roles(const std::vector<NodeRange>& rule_nodes);
-  // plan_nodes_ from the plans' copies in branches_ (from `first` on) and from
-  // outcomes_; the plans' leaf roots become its indices, and the copies go.
-  void thread_plans(size_t first);
   // The hashed plans: (cell, role) as one key, open addressing, linear probing.
   static constexpr uint64_t kNoPlanKey = UINT64_MAX;  // an empty slot (no cell is UINT32_MAX)
   struct PlanSlot {
@@ -372,7 +343,6 @@ class Table {
   std::vector<PlanSlot> plan_slots_;    // a power of two of them, at most half taken; or empty (dense)
   uint32_t plan_shift_ = 63;            // 64 - log2(plan_slots_.size())
   std::vector<Outcome> outcomes_;
-  std::vector<PlanNode> plan_nodes_;    // the plans' leaves, then a node per outcome
   std::vector<Step> steps_;             // per instruction of code_
 };
 

@@ -180,7 +180,8 @@ guarded: grant a view on Doc when (principal has x && principal.x) || (principal
   EXPECT_TRUE(same_operand(x.test->a, steps[code + 0].a)) << "x reads its guard's operand, as its operand a";
   EXPECT_EQ(x.run, runtime::node_fn(x.test->exec, runtime::GuardOperand::kA))
       << "x's node looks at the value its test read, operand a, when the test errs";
-  EXPECT_EQ(x.guard, runtime::GuardOperand::kA) << "and so do its plans' copies (Table::thread_plans)";
+  EXPECT_EQ(x.plan_run, runtime::plan_node_fn(x.test->exec, runtime::GuardOperand::kA))
+      << "and so do its plans' copies";
   EXPECT_EQ(x.next[1], kTrue);
   ASSERT_LT(x.next[0], kFalse) << "x false, or absent: on to y";
   const runtime::Branch& y = nodes[x.next[0]];
@@ -721,27 +722,19 @@ g_edit: grant agent edit on Doc;
   EXPECT_NE(plan(view_cell, "manager"), plan(view_cell, "admin")) << "f_exc and g_admin are not the admin's";
   EXPECT_NE(plan(view_cell, "guest"), plan(view_cell, "auditor"));
   // The auditor meets only the forbids for everyone: their plan is f_all, then
-  // f_exc, then no grant. Each node holds its leaf's code and its next nodes.
-  const uint32_t auditor_plan = plan(view_cell, "auditor");
-  ASSERT_LT(auditor_plan, runtime::kChainResult);
-  const runtime::PlanNode& auditor = t->plan_node(auditor_plan);
-  ASSERT_EQ(auditor.outcome, nullptr);
-  EXPECT_EQ(auditor.run, runtime::plan_node_fn(auditor.step.exec, runtime::GuardOperand::kNone));
-  ASSERT_NE(auditor.next[0]->outcome, nullptr);
-  EXPECT_EQ(auditor.next[0]->outcome->forbid, 0u) << "x false: f_all applies";
-  EXPECT_EQ(auditor.next[0]->run, runtime::plan_outcome_fn());
-  EXPECT_FALSE(auditor.next[0]->decision.allowed()) << "an outcome's node holds its decision";
-  EXPECT_EQ(auditor.next[0]->decision.rule, 0u);
-  ASSERT_EQ(auditor.next[1]->outcome, nullptr) << "x true: f_all does not apply, f_exc runs";
-  const runtime::PlanNode& f_exc = *auditor.next[1];
-  ASSERT_NE(f_exc.next[0]->outcome, nullptr) << "z false: no forbid applies, and the auditor has no grant";
-  const runtime::Table::Outcome& none = *f_exc.next[0]->outcome;
+  // f_exc, then no grant.
+  const runtime::Branch* nodes = t->branches();
+  const uint32_t auditor = plan(view_cell, "auditor");
+  ASSERT_LT(auditor, runtime::kChainResult);
+  EXPECT_EQ(t->outcome(nodes[auditor].next[0]).forbid, 0u) << "x false: f_all applies";
+  ASSERT_LT(nodes[auditor].next[1], runtime::kChainResult) << "x true: f_all does not apply, f_exc runs";
+  const runtime::Branch& f_exc = nodes[nodes[auditor].next[1]];
+  ASSERT_GE(f_exc.next[0], runtime::kChainResult) << "z false: no forbid applies, and the auditor has no grant";
+  const runtime::Table::Outcome& none = t->outcome(f_exc.next[0]);
   EXPECT_EQ(none.forbid, f::kNone);
   EXPECT_EQ(none.grant, f::kNone);
-  ASSERT_NE(f_exc.next[1]->outcome, nullptr);
-  EXPECT_EQ(f_exc.next[1]->outcome->forbid, 2u) << "z true: f_exc";
-  ASSERT_NE(f_exc.next[2]->outcome, nullptr);
-  EXPECT_EQ(f_exc.next[2]->outcome->errors, 1u) << "z absent: f_exc, erring";
+  EXPECT_EQ(t->outcome(f_exc.next[1]).forbid, 2u) << "z true: f_exc";
+  EXPECT_EQ(t->outcome(f_exc.next[2]).errors, 1u) << "z absent: f_exc, erring";
 
   struct Want {
     const char* role;
@@ -864,9 +857,7 @@ TEST(Steps, PlansWalkABoundedNumberOfNodes) {
       ASSERT_NE(plan, runtime::Table::kNoPlan);
       // n = 0 takes the longest walk: every test of every grant, in turn.
       uint32_t walked = 0;
-      for (const runtime::PlanNode* node = &t->plan_node(plan); node->outcome == nullptr; node = node->next[0]) {
-        ++walked;
-      }
+      for (uint32_t node = plan; node < runtime::kChainResult; node = t->branches()[node].next[0]) ++walked;
       EXPECT_EQ(walked, static_cast<uint32_t>(grants * kLeaves));
     } else {
       EXPECT_EQ(plan, runtime::Table::kNoPlan) << grants * kLeaves << " nodes in a walk";
