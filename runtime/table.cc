@@ -277,6 +277,10 @@ void Table::index_cells() {
   }
   chain_forbids(compiler);
   plan_single_roles(rule_nodes);
+  // Grown with room to spare while the plans were built (regrowing them was a
+  // tenth of the work); the table keeps them as they are for its lifetime.
+  branches_.shrink_to_fit();
+  outcomes_.shrink_to_fit();
 }
 
 void Table::chain_forbids(BranchCompiler& compiler) {
