@@ -22,8 +22,10 @@
 //                              policy of R rules (bench/scale_policy.h); N roles, 0 =
 //                              the default growth (R / 4, clamped to [4, 4096]).
 //   BM_ScaleCompile/R/N        load_text + check + lower of that policy's text.
-//   BM_ScaleLoad/R/N           runtime::Table::load (copy + verify) of its bytes.
+//   BM_ScaleLoad/R/N           runtime::Table::load (copy + verify) of its bytes;
+//                              counter loaded_bytes: the heap one loaded table holds.
 #include <benchmark/benchmark.h>
+#include <malloc.h>
 
 #include <array>
 #include <bit>
@@ -397,6 +399,16 @@ void BM_ScaleLoad(benchmark::State& state) {
   }
   shape_counters(state, s);
   state.SetBytesProcessed(state.iterations() * static_cast<int64_t>(bytes.size()));
+  // The heap one loaded table holds (its copy of the bytes and every index
+  // derived on load): glibc's count of bytes in use, mmapped blocks included,
+  // before and after one more load, kept alive.
+  const auto in_use = [] {
+    const struct mallinfo2 m = mallinfo2();
+    return static_cast<double>(m.uordblks + m.hblkhd);
+  };
+  const double before = in_use();
+  const auto kept = runtime::Table::load(bytes);
+  state.counters["loaded_bytes"] = kept ? in_use() - before : 0.0;
 }
 
 // Rules x role policy: 0 = roles grow with rules (R / 4); 64 = one bitset word at
