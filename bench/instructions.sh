@@ -2,7 +2,10 @@
 # bench/instructions.sh: instructions per evaluate() call, for each seed case
 # (callgrind; valgrind is not among the project's dependencies: apt-get
 # install valgrind). Counts are exact and repeatable, where times on a shared
-# machine are not: docs/performance.md gives both.
+# machine are not: docs/performance.md gives both. Since the fourteenth
+# session they count evaluate()'s out-of-line part, detail::decide(), and what
+# it calls: evaluate() itself is inline, and its copy of the decision (about 5
+# instructions in the caller) is not counted.
 #
 #   bench/instructions.sh [BUILD_DIR] [CASE...]     (default: build, every case)
 set -euo pipefail
@@ -18,7 +21,7 @@ trap 'rm -rf "$out"' EXIT
 n=1000
 for c in "${cases[@]}"; do
   valgrind --tool=callgrind --callgrind-out-file="$out/cg" --collect-atstart=no \
-    "--toggle-collect=edict::runtime::evaluate(*" "$driver" "$c" "$n" >/dev/null 2>&1
+    "--toggle-collect=edict::runtime::detail::decide(*" "$driver" "$c" "$n" >/dev/null 2>&1
   total=$(callgrind_annotate "$out/cg" 2>/dev/null | awk '/PROGRAM TOTALS/ && !seen { gsub(",", "", $1); print $1; seen = 1 }')
   printf '%-34s %s\n' "$c" "$((total / n))"
 done

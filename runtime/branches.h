@@ -64,7 +64,7 @@ using NodeFn = uint32_t (*)(const LeafContext& c, const Branch& node);
 // request, the custom roles), and the node last: in another order, evaluate()
 // and every node moved them about, 6 to 9 instructions per decision.
 using PlanNodeFn = const Decision* (*)(Decision* scratch, const Table& t, const Request& r, const CustomRoles* custom,
-                                       const Branch& node);
+                                       const Branch& node) noexcept;
 
 struct Branch {
   const Step* test;     // a leaf (a Step whose exec is not kOperator)

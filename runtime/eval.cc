@@ -741,12 +741,14 @@ EDICT_HOT Decision allow_or_not(const Ctx& c, const CustomRoles* custom, uint32_
 // A single-role plan (table.h) is walked by threaded code: each node's code
 // (Branch::plan_run, plan_node()) runs its leaf and goes on to the next node's
 // code by a call in tail position, which the optimizer makes a jump; the node
-// the walk ends at returns the decision, straight to evaluate(). No loop calls
-// the nodes in turn (as walk() does for a condition's program), so a node
-// costs its leaf and one indirect jump, no return, and evaluate() keeps no
-// context in memory for them: a node is given the table and the request, and
-// builds the context in registers. Against walk(), fewer instructions and less
-// time for every walking seed decision (docs/performance.md, twelfth session).
+// the walk ends at returns the decision, straight to evaluate() (detail::decide()
+// jumps to the first node). No loop calls the nodes in turn (as walk() does for
+// a condition's program), so a node costs its leaf and one indirect jump, no
+// return, and nothing keeps context in memory for them: a node is given the
+// table and the request, and builds the context in registers. Against walk(),
+// fewer instructions and less time for every walking seed decision
+// (docs/performance.md, twelfth session). Every function on the walk is
+// noexcept: a noexcept caller makes no tail call of one that may throw.
 // A plan's longest walk is bounded when it is built (role_plans.cc,
 // kMaxPlanWalk): where the tail calls stay calls (an unoptimized build), each
 // node is one more frame.
@@ -756,7 +758,8 @@ EDICT_HOT Decision allow_or_not(const Ctx& c, const CustomRoles* custom, uint32_
 // `scratch`. Out of line, as every custom-role path: the usual request returns
 // its outcome's decision and needs none of this.
 [[gnu::noinline]] const Decision* plan_custom_roles_decision(Decision* scratch, const Table& t, const Request& r,
-                                                             const CustomRoles& custom, const Table::Outcome& o) {
+                                                             const CustomRoles& custom,
+                                                             const Table::Outcome& o) noexcept {
   const Ctx c{t, r, implied_roles(t, r.roles[0])};
   return std::construct_at(scratch, allow_or_not(c, &custom, o.grant, o.obligations, o.errors));
 }
@@ -766,7 +769,7 @@ EDICT_HOT Decision allow_or_not(const Ctx& c, const CustomRoles* custom, uint32_
 // one grants the cell outright (custom_roles_allow()'s first test, here without
 // a call); anything else is decided in full by plan_custom_roles_decision().
 [[gnu::noinline]] const Decision* plan_custom_decision(Decision* scratch, const Table& t, const Request& r,
-                                                       const CustomRoles& custom, const Table::Outcome& o) {
+                                                       const CustomRoles& custom, const Table::Outcome& o) noexcept {
   // Two bits: the outcome's cell is the custom role's outright, and the
   // principal's role may use it (both known before any request).
   const CustomRoles::Role& held = custom.role(r.custom_roles[0]);
@@ -781,7 +784,7 @@ EDICT_HOT Decision allow_or_not(const Ctx& c, const CustomRoles* custom, uint32_
 // above kChainResult), in the table; or, if custom roles change it, one
 // decided into `scratch`.
 EDICT_HOT const Decision* plan_outcome(const Table& t, const Request& r, const CustomRoles* custom, uint32_t result,
-                                       Decision* scratch) {
+                                       Decision* scratch) noexcept {
   const Table::Outcome& o = t.outcome(result);
   if (!o.open_to_custom || r.custom_roles.empty()) [[likely]] return &o.decision;
   return plan_custom_decision(scratch, t, r, *custom, o);
@@ -789,7 +792,7 @@ EDICT_HOT const Decision* plan_outcome(const Table& t, const Request& r, const C
 
 // Goes on to plan node `next`, or ends the walk at an outcome.
 EDICT_HOT const Decision* plan_next(const Table& t, const Request& r, uint32_t next, const CustomRoles* custom,
-                                    Decision* scratch) {
+                                    Decision* scratch) noexcept {
   if (next < kChainResult) [[likely]] {
     const Branch& b = t.branches()[next];
     return b.plan_run(scratch, t, r, custom, b);
@@ -800,7 +803,7 @@ EDICT_HOT const Decision* plan_next(const Table& t, const Request& r, uint32_t n
 // plan_node() for an operand computed from the request, or past its spans.
 template <Exec E, GuardOperand G>
 [[gnu::noinline]] const Decision* plan_node_general(Decision* scratch, const Table& t, const Request& r,
-                                                    const CustomRoles* custom, const Branch& b) {
+                                                    const CustomRoles* custom, const Branch& b) noexcept {
   const Ctx c{t, r, implied_roles(t, r.roles[0])};
   return plan_next(t, r, run_node<E, G>(c, b), custom, scratch);
 }
@@ -810,7 +813,7 @@ template <Exec E, GuardOperand G>
 // built in registers, and only what its leaf reads of it is loaded.
 template <Exec E, GuardOperand G>
 const Decision* plan_node(Decision* scratch, const Table& t, const Request& r, const CustomRoles* custom,
-                          const Branch& b) {
+                          const Branch& b) noexcept {
   const Step& s = *b.test;
   if (operand_past_request<E>(r, s)) [[unlikely]] {
     return plan_node_general<E, G>(scratch, t, r, custom, b);
@@ -914,20 +917,18 @@ EDICT_HOT bool one_known_custom_role(const Table& t, const Request& r, const Cus
          r.custom_roles[0] < custom->size();
 }
 
-// Walks plan `plan` (a node, or an outcome) to the request's decision. Where
-// custom roles decide (rarely), their decision is built in `scratch`; the rest
-// is an outcome's in the table, copied once, here.
-EDICT_HOT Decision decide_by_plan(const Table& t, const Request& r, const CustomRoles* custom, uint32_t plan) {
-  alignas(Decision) std::byte scratch[sizeof(Decision)];
-  return *plan_next(t, r, plan, custom, reinterpret_cast<Decision*>(scratch));
+// evaluate_general()'s decision, built in `scratch`.
+[[gnu::noinline]] const Decision* decide_general(Decision* scratch, const Table& t, const Request& r,
+                                                 const CustomRoles* custom) noexcept {
+  return std::construct_at(scratch, evaluate_general(t, r, custom));
 }
 
 // evaluate() past its checks, in a table whose plans are hashed.
-[[gnu::noinline]] Decision evaluate_by_hashed_plan(const Table& t, const Request& r,
-                                                   const CustomRoles* custom) noexcept {
+[[gnu::noinline]] const Decision* decide_by_hashed_plan(Decision* scratch, const Table& t, const Request& r,
+                                                        const CustomRoles* custom) noexcept {
   const uint32_t plan = t.hashed_plan(r.action * t.resource_count() + r.resource_type, r.roles[0]);
-  if (plan != Table::kNoPlan) [[likely]] return decide_by_plan(t, r, custom, plan);
-  return evaluate_general(t, r, custom);
+  if (plan != Table::kNoPlan) [[likely]] return plan_next(t, r, plan, custom, scratch);
+  return decide_general(scratch, t, r, custom);
 }
 
 }  // namespace
@@ -960,24 +961,27 @@ const char* to_string(RequestError e) {
   return "unknown";
 }
 
-Decision evaluate(const Table& t, const Request& r, const CustomRoles* custom) noexcept {
+const Decision* detail::decide(Decision* scratch, const Table& t, const Request& r,
+                               const CustomRoles* custom) noexcept {
   // The usual request: one role, ids in range, one tenant, at most one custom
   // role, and a cell with a plan for that role (every cell within the plans'
   // limits has one). Its plan runs only the conditions that matter and ends in
-  // the forbid or grant that decides; everything else takes the general path,
-  // which checks the request again and says why it refuses one. The rarer cases
-  // are each a call in tail position (a table of hashed plans too), so that
-  // this path saves one register, where loops inlined here took four.
+  // the forbid or grant that decides: a plan's walk starts here by a jump, and
+  // its last node returns to evaluate() the decision its outcome holds.
+  // Everything else takes the general path, which checks the request again and
+  // says why it refuses one. The rarer cases are each a call in tail position
+  // (a table of hashed plans too), so that this path saves one register (and
+  // restores it before the jump), where loops inlined here took four.
   if (r.roles.size() == 1 && r.error == RequestError::kNone) [[likely]] {
     const uint32_t role = r.roles[0];
     if (r.action < t.action_count() && r.resource_type < t.resource_count() && role < t.role_count() &&
         one_tenant(r) && (r.custom_roles.empty() || one_known_custom_role(t, r, custom))) [[likely]] {
-      if (!t.has_dense_plans()) [[unlikely]] return evaluate_by_hashed_plan(t, r, custom);
+      if (!t.has_dense_plans()) [[unlikely]] return decide_by_hashed_plan(scratch, t, r, custom);
       const uint32_t plan = t.dense_plan(r.action * t.resource_count() + r.resource_type, role);
-      if (plan != Table::kNoPlan) [[likely]] return decide_by_plan(t, r, custom, plan);
+      if (plan != Table::kNoPlan) [[likely]] return plan_next(t, r, plan, custom, scratch);
     }
   }
-  return evaluate_general(t, r, custom);
+  return decide_general(scratch, t, r, custom);
 }
 
 // ---- explain -------------------------------------------------------------------

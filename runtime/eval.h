@@ -17,6 +17,7 @@
 // failed and the values it saw. It allocates; use it for tools, not the hot path.
 #pragma once
 
+#include <cstddef>
 #include <functional>
 #include <string>
 #include <vector>
@@ -29,7 +30,22 @@ namespace edict::runtime {
 
 class CustomRoles;
 
-Decision evaluate(const Table& table, const Request& request, const CustomRoles* custom = nullptr) noexcept;
+namespace detail {
+// evaluate()'s out-of-line part: the decision, as a pointer to one held by the
+// table (a plan's outcome) or to one built in `scratch`. It returns a pointer,
+// not a Decision, so that it reaches a plan's first node by a jump and the
+// walk's last node returns straight to evaluate(): GCC makes no tail call of a
+// function returning a struct in memory, and with one the frame, the call and
+// the copy of the 24 bytes were a tenth of a walking decision's instructions
+// (docs/performance.md, fourteenth session).
+const Decision* decide(Decision* scratch, const Table& table, const Request& request,
+                       const CustomRoles* custom) noexcept;
+}  // namespace detail
+
+inline Decision evaluate(const Table& table, const Request& request, const CustomRoles* custom = nullptr) noexcept {
+  alignas(Decision) std::byte scratch[sizeof(Decision)];  // written only where a decision is built, not looked up
+  return *detail::decide(reinterpret_cast<Decision*>(scratch), table, request, custom);
+}
 
 struct RuleTrace {
   uint32_t rule = 0;
