@@ -80,8 +80,30 @@ struct Branch {
   // is g looked at, by the node's code (node_fn's and plan_node_fn's `guard`,
   // which operand of the test g is). Absent, the guard is false and so is the
   // conjunction (next[0]); present, the test erred for another reason (next[2]).
+
+  // An express entry of a plan (role_plans.cc's express_entry()) is a node of
+  // its own, reached only from the plan's root: it runs the tests of a row of
+  // the plan's first nodes, Table::express_tests()[express ...], in place, and
+  // goes to next[1] if each passes, as the row would; else to next[0] (and
+  // next[2]), the row's first node, which runs it in full. In the padding.
+  uint32_t express = 0;
 };
 static_assert(sizeof(Branch) == 40);
+
+// A test of an express entry: request attribute `slot` of `attrs` holds a
+// value of kind `want` equal to `value`. Where that holds, the node it stands
+// for takes the edge the express entry follows; anything else (a value that
+// differs, is absent or ill-formed, a slot past the request's) fails the
+// test, and the node runs in full.
+struct ExpressTest {
+  std::span<const Value> Request::* attrs = &Request::principal_attrs;
+  uint32_t slot = 0;
+  ValueKind want = ValueKind::kAbsent;
+  int64_t value = 0;
+  size_t offset = 0;  // slot * sizeof(Value), as Operand::offset
+};
+// An express entry runs 2 to kMaxExpressTests tests.
+inline constexpr uint32_t kMaxExpressTests = 4;
 
 // Which operand of its test a node's guard is: the guard `has x` of `has x &&
 // test(x)` is always one the test reads as a value, so an absent x makes it err.
@@ -91,6 +113,8 @@ enum class GuardOperand : uint8_t { kNone, kA, kB };
 // operand `guard`: the node looks at the value its test has just read.
 NodeFn node_fn(Exec exec, GuardOperand guard);
 PlanNodeFn plan_node_fn(Exec exec, GuardOperand guard);
+// The code of an express entry of `tests` tests (2 to kMaxExpressTests).
+PlanNodeFn plan_express_fn(uint32_t tests);
 
 // Roles whose holders a rule's condition excludes outright: the top-level
 // conjuncts `!(principal is R)` (`unless principal is R`), all in one word of

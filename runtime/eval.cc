@@ -825,6 +825,23 @@ const Decision* plan_node(Decision* scratch, const Table& t, const Request& r, c
   return plan_next(t, r, run_node<E, G>(Ctx{t, r, implied_roles(t, r.roles[0])}, b), custom, scratch);
 }
 
+// An express entry's code (Branch::express): K tests of request attributes,
+// each one load and compare of its value where a node reads its step first,
+// and no jump between them.
+template <uint32_t K>
+const Decision* plan_express(Decision* scratch, const Table& t, const Request& r, const CustomRoles* custom,
+                             const Branch& b) noexcept {
+  const ExpressTest* const tests = t.express_tests().data() + b.express;
+  for (uint32_t k = 0; k < K; ++k) {
+    const ExpressTest& x = tests[k];
+    const std::span<const Value>& attrs = r.*x.attrs;
+    if (x.slot >= attrs.size()) [[unlikely]] return plan_next(t, r, b.next[0], custom, scratch);
+    const Value& v = *reinterpret_cast<const Value*>(reinterpret_cast<const std::byte*>(attrs.data()) + x.offset);
+    if (v.kind != x.want || v.i != x.value) [[unlikely]] return plan_next(t, r, b.next[0], custom, scratch);
+  }
+  return plan_next(t, r, b.next[1], custom, scratch);
+}
+
 // A plan's nodes: Branch::plan_run.
 struct PlanNodes {
   using Fn = PlanNodeFn;
@@ -935,6 +952,14 @@ EDICT_HOT bool one_known_custom_role(const Table& t, const Request& r, const Cus
 
 NodeFn node_fn(Exec exec, GuardOperand guard) { return node_code<ConditionNodes>(exec, guard); }
 PlanNodeFn plan_node_fn(Exec exec, GuardOperand guard) { return node_code<PlanNodes>(exec, guard); }
+PlanNodeFn plan_express_fn(uint32_t tests) {
+  static_assert(kMaxExpressTests == 4);
+  switch (tests) {
+    case 2: return plan_express<2>;
+    case 3: return plan_express<3>;
+    default: return plan_express<4>;
+  }
+}
 
 const char* to_string(Reason r) {
   switch (r) {

@@ -331,6 +331,70 @@ void Table::plan_single_roles(const std::vector<NodeRange>& rule_nodes) {
     others_.clear();
     return;
   }
+
+  // Express entries (branches.h). A plan often starts with a row of nodes that
+  // each test one request attribute against a constant, and go on to the next
+  // on one value: the forbids for everyone, such as `unless principal.status ==
+  // active`, run first in every cell of their policy. Each node's walk reads its
+  // leaf's step and jumps to the next node's code; an express entry runs the
+  // row's tests in place, and only a request failing one runs the nodes.
+  // Where a test holds, its node's value is the one the entry follows:
+  //   - `a == c` true: a well-formed and equal to c, if c is in a's range (a
+  //     checked policy's constants are; a crafted table's need not be);
+  //   - `a != c` false: the same test;
+  //   - a bool `a` true (a == 1) or false (a == 0): whichever goes to a node,
+  //     else to an outcome without a forbid (a request is seldom forbidden).
+  auto forbidden = [&](uint32_t result) { return result >= kChainResult && outcome(result).forbid != f::kNone; };
+  auto express_test = [&](const Branch& b, uint32_t& edge, ExpressTest& x) {
+    const Step& s = *b.test;
+    const Operand& a = s.a;
+    if (b.plan_run != plan_node_fn(s.exec, GuardOperand::kNone) || a.source > Source::kContextAttr ||
+        a.want == ValueKind::kAbsent) {
+      return false;  // a guarded node, a computed operand, or one no value fits
+    }
+    x = {a.attrs, a.slot, a.want, s.constant, a.offset};
+    switch (s.exec) {
+      case Exec::kEqIdConst: edge = 1; return static_cast<uint64_t>(s.constant) <= a.max;
+      case Exec::kNeIdConst: edge = 0; return static_cast<uint64_t>(s.constant) <= a.max;
+      case Exec::kTruthy: {
+        const bool to_node = b.next[0] < kChainResult && b.next[1] >= kChainResult;
+        edge = to_node || (forbidden(b.next[1]) && !forbidden(b.next[0])) ? 0 : 1;
+        x.value = edge;
+        return a.max == 1 && a.want == ValueKind::kBool;
+      }
+      default: return false;
+    }
+  };
+  std::vector<uint32_t> express_of(branches_.size(), kNoPlan);  // by root: its entry (or itself); kNoPlan: not yet
+  auto express_entry = [&](uint32_t root) -> uint32_t {
+    if (root >= kChainResult) return root;  // an outcome (or kNoPlan)
+    if (express_of[root] != kNoPlan) return express_of[root];
+    const auto first = static_cast<uint32_t>(express_tests_.size());
+    uint32_t node = root, edge = 0;
+    ExpressTest x;
+    while (node < kChainResult && express_tests_.size() - first < kMaxExpressTests &&
+           express_test(branches_[node], edge, x)) {
+      express_tests_.push_back(x);
+      node = branches_[node].next[edge];
+    }
+    const auto count = static_cast<uint32_t>(express_tests_.size() - first);
+    if (count < 2 || branches_.size() >= kChainResult - 1) {
+      express_tests_.resize(first);
+      return express_of[root] = root;
+    }
+    Branch entry = branches_[root];
+    entry.plan_run = plan_express_fn(count);
+    // Reached from plan roots only, never by a condition's walk; were it, its
+    // code would err and go to next[2], the row's first node.
+    entry.run = node_fn(Exec::kError, GuardOperand::kNone);
+    entry.next[0] = entry.next[2] = root;
+    entry.next[1] = node;
+    entry.express = first;
+    branches_.push_back(entry);
+    return express_of[root] = static_cast<uint32_t>(branches_.size() - 1);
+  };
+  for (uint32_t& root : others_) root = express_entry(root);
+  for (RolePlan& x : role_plans) x.root = express_entry(x.root);
   if (size_t{role_count} * cells_.size() <= kMaxDensePlans) {
     // Each cell's row is its plan for everyone else, but where a role has its own.
     dense_plans_.resize(size_t{role_count} * cells_.size());

@@ -281,6 +281,7 @@ void Table::index_cells() {
   // tenth of the work); the table keeps them as they are for its lifetime.
   branches_.shrink_to_fit();
   outcomes_.shrink_to_fit();
+  express_tests_.shrink_to_fit();
 }
 
 void Table::chain_forbids(BranchCompiler& compiler) {

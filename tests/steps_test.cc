@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <array>
 #include <cstring>
 #include <functional>
 #include <string>
@@ -237,6 +238,88 @@ guarded: grant a view on Doc when (principal has x && principal.x) || (principal
     EXPECT_EQ(d.allowed(), c.allowed) << c.x << " " << c.y;
     EXPECT_EQ(d.condition_errors, c.errors) << c.x << " " << c.y;
   }
+}
+
+// A plan starting with a row of forbids for everyone, each testing one request
+// attribute against a constant, is entered by an express entry (branches.h):
+// its tests in place, the nodes only when one fails. Four of the five forbids
+// here make the entry (kMaxExpressTests); the fifth runs as its node. Every
+// attribute takes the value that passes, another well-formed one, none, one
+// of the wrong kind, and one past its type's range; or the request's array
+// ends before it. The plan decides as the general path in every case.
+TEST(Steps, ExpressEntriesDecideAsTheNodesTheyStandFor) {
+  auto t = testing::compile_source(R"(enum Status { invited, active, suspended }
+entity User { status: Status, verified: bool, locked: bool, level: int }
+action view;
+resource Doc actions view;
+context { mfa: bool }
+role agent;
+f_status: forbid * on * unless principal.status == active;
+f_verified: forbid * on * unless principal.verified;
+f_locked: forbid * on * when principal.locked;
+f_level: forbid * on * when principal.level != 3;
+f_mfa: forbid * on * unless context.mfa;
+g: grant agent view on Doc;
+)");
+  ASSERT_NE(t, nullptr);
+  const uint32_t cell = *t->find_action("view") * t->resource_count() + *t->find_resource("Doc");
+  const uint32_t entry = t->plan(cell, *t->find_role("agent"));
+  ASSERT_LT(entry, runtime::kChainResult);
+  const runtime::Branch& e = t->branches()[entry];
+  ASSERT_EQ(e.plan_run, runtime::plan_express_fn(runtime::kMaxExpressTests));
+  const auto tests = t->express_tests().subspan(e.express, runtime::kMaxExpressTests);
+  const int64_t active = 1;
+  EXPECT_EQ(tests[0].value, active);
+  EXPECT_EQ(tests[1].value, 1) << "verified";
+  EXPECT_EQ(tests[2].value, 0) << "not locked: locked's false goes on";
+  EXPECT_EQ(tests[3].value, 3) << "level != 3 false";
+  ASSERT_LT(e.next[1], runtime::kChainResult) << "the fifth forbid runs as its node";
+  EXPECT_EQ(t->branches()[e.next[1]].test->a.attrs, &runtime::Request::context_attrs);
+
+  using runtime::Value;
+  using runtime::ValueKind;
+  struct Attr {
+    Root root;
+    uint32_t slot;
+    std::array<Value, 5> values;  // passes, fails, absent, wrong kind, out of range (or the array too short)
+  };
+  const Attr attrs[] = {
+      {Root::kPrincipal, *t->find_attr(Root::kPrincipal, "status"),
+       {Value::enum_value(1), Value::enum_value(2), Value{}, Value::integer(1), Value::enum_value(7)}},
+      {Root::kPrincipal, *t->find_attr(Root::kPrincipal, "verified"),
+       {Value::boolean(true), Value::boolean(false), Value{}, Value::integer(1), Value::of(ValueKind::kBool, 2)}},
+      {Root::kPrincipal, *t->find_attr(Root::kPrincipal, "locked"),
+       {Value::boolean(false), Value::boolean(true), Value{}, Value::integer(0), Value::of(ValueKind::kBool, 2)}},
+      {Root::kPrincipal, *t->find_attr(Root::kPrincipal, "level"),
+       {Value::integer(3), Value::integer(4), Value{}, Value::boolean(true), Value{}}},
+      {Root::kContext, *t->find_attr(Root::kContext, "mfa"),
+       {Value::boolean(true), Value::boolean(false), Value{}, Value::integer(1), Value::of(ValueKind::kBool, 3)}},
+  };
+  RequestBuilder b(*t);
+  on_doc(b, "view").role("agent");
+  const runtime::Request base = b.build();
+  size_t allowed = 0, cases = 0;
+  std::array<size_t, 5> pick{};
+  for (size_t n = 0; n < 5 * 5 * 5 * 5 * 5; ++n) {
+    for (size_t k = 0, m = n; k < 5; ++k, m /= 5) pick[k] = m % 5;
+    std::vector<Value> principal(base.principal_attrs.size()), context(base.context_attrs.size());
+    for (size_t k = 0; k < 5; ++k) {
+      (attrs[k].root == Root::kPrincipal ? principal : context).at(attrs[k].slot) = attrs[k].values[pick[k]];
+    }
+    runtime::Request r = base;
+    r.principal_attrs = principal;
+    r.context_attrs = context;
+    // Level's fifth value: the principal's array ends before it (and so before
+    // every attribute of a higher slot).
+    if (pick[3] == 4) r.principal_attrs = r.principal_attrs.first(attrs[3].slot);
+    const runtime::Decision d = evaluate_checked(*t, r);
+    const bool passes = pick == std::array<size_t, 5>{};
+    EXPECT_EQ(d.allowed(), passes) << n;
+    allowed += d.allowed() ? 1 : 0;
+    ++cases;
+  }
+  EXPECT_EQ(allowed, 1u);
+  EXPECT_EQ(cases, 3125u);
 }
 
 // The verifier accepts programs that share instructions: each program gets its
@@ -722,9 +805,21 @@ g_edit: grant agent edit on Doc;
   EXPECT_NE(plan(view_cell, "manager"), plan(view_cell, "admin")) << "f_exc and g_admin are not the admin's";
   EXPECT_NE(plan(view_cell, "guest"), plan(view_cell, "auditor"));
   // The auditor meets only the forbids for everyone: their plan is f_all, then
-  // f_exc, then no grant.
+  // f_exc, then no grant. Both test a bool: the plan is entered by an express
+  // entry (branches.h) testing x == 1, then z == 0 (f_exc's false: its edges
+  // both go to outcomes, and false to the one without a forbid), and on a
+  // failed test going to f_all.
   const runtime::Branch* nodes = t->branches();
-  const uint32_t auditor = plan(view_cell, "auditor");
+  const uint32_t entry = plan(view_cell, "auditor");
+  ASSERT_LT(entry, runtime::kChainResult);
+  ASSERT_EQ(nodes[entry].plan_run, runtime::plan_express_fn(2));
+  const uint32_t auditor = nodes[entry].next[0];
+  EXPECT_EQ(nodes[entry].next[2], auditor);
+  const auto tests = t->express_tests().subspan(nodes[entry].express, 2);
+  EXPECT_EQ(tests[0].slot, nodes[auditor].test->a.slot);
+  EXPECT_EQ(tests[0].value, 1);
+  EXPECT_EQ(tests[1].value, 0);
+  EXPECT_EQ(nodes[entry].next[1], nodes[nodes[auditor].next[1]].next[0]) << "x and not z: no forbid applies";
   ASSERT_LT(auditor, runtime::kChainResult);
   EXPECT_EQ(t->outcome(nodes[auditor].next[0]).forbid, 0u) << "x false: f_all applies";
   ASSERT_LT(nodes[auditor].next[1], runtime::kChainResult) << "x true: f_all does not apply, f_exc runs";
