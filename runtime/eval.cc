@@ -832,7 +832,7 @@ template <uint32_t K>
 const Decision* plan_express(Decision* scratch, const Table& t, const Request& r, const CustomRoles* custom,
                              const Branch& b) noexcept {
   const ExpressTest* const tests = t.express_tests().data() + b.express;
-#pragma GCC unroll 4  // as a loop, 3 more instructions per test
+#pragma GCC unroll 4  // as a loop, 3 more instructions for two tests
   for (uint32_t k = 0; k < K; ++k) {
     const ExpressTest& x = tests[k];
     const std::span<const Value>& attrs = r.*x.attrs;
