@@ -969,10 +969,12 @@ TEST(Steps, PlansWalkABoundedNumberOfNodes) {
 
 // A table with more (cell, role) pairs than Table::kMaxDensePlans finds each
 // request's plan by a probe of the hashed pairs (Table::plan) rather than by one
-// read: the same plans, deciding as the general path does.
+// read: the same plans, deciding as the general path does. Two forbids for
+// everyone start every plan with an express entry.
 TEST(Steps, LargeTablesFindTheirPlansByRole) {
   constexpr int kActions = 16, kTypes = 16, kRoles = 300;
-  std::string text = "entity User { x: bool }\naction ";
+  std::string text = "enum State { up, down }\nentity User { x: bool, y: bool, s: State }\n";
+  text += "f_y: forbid * on * unless principal.y;\nf_s: forbid * on * unless principal.s == up;\naction ";
   for (int a = 0; a < kActions; ++a) text += (a ? ", a" : "a") + std::to_string(a);
   text += ";\nresource ";
   for (int r = 0; r < kTypes; ++r) text += (r ? ", T" : "T") + std::to_string(r);
@@ -993,24 +995,36 @@ TEST(Steps, LargeTablesFindTheirPlansByRole) {
   auto t = testing::compile_source(text);
   ASSERT_NE(t, nullptr);
   ASSERT_GT(size_t{t->role_count()} * t->action_count() * t->resource_count(), runtime::Table::kMaxDensePlans);
-  size_t planned = 0, allowed = 0;
+  size_t planned = 0, express = 0, allowed = 0;
   for (int k = 0; k < kRoles; k += 7) {
     const uint32_t role = *t->find_role("r" + std::to_string(k));
     for (int a = 0; a < kActions; ++a) {
       for (int r = 0; r < kTypes; ++r) {
-        planned += t->plan(static_cast<uint32_t>(a) * t->resource_count() + *t->find_resource("T" + std::to_string(r)),
-                           role) != runtime::Table::kNoPlan;
+        const uint32_t plan =
+            t->plan(static_cast<uint32_t>(a) * t->resource_count() + *t->find_resource("T" + std::to_string(r)), role);
+        planned += plan != runtime::Table::kNoPlan;
+        // Two tests, and more where the role's own forbid or grant on x follows.
+        express += plan < runtime::kChainResult && (t->branches()[plan].plan_run == runtime::plan_express_fn(2) ||
+                                                    t->branches()[plan].plan_run == runtime::plan_express_fn(3) ||
+                                                    t->branches()[plan].plan_run == runtime::plan_express_fn(4));
         for (K x : {F, T, E}) {
-          RequestBuilder b(*t);
-          b.action("a" + std::to_string(a)).resource_type("T" + std::to_string(r)).principal("u", "t");
-          b.resource_tenant("t").role("r" + std::to_string(k));
-          if (x != E) b.attr_bool(Root::kPrincipal, "x", x == T);
-          allowed += evaluate_checked(*t, b.build()).allowed();
+          for (K y : {F, T, E}) {
+            for (const char* state : {"up", "down", ""}) {
+              RequestBuilder b(*t);
+              b.action("a" + std::to_string(a)).resource_type("T" + std::to_string(r)).principal("u", "t");
+              b.resource_tenant("t").role("r" + std::to_string(k));
+              if (x != E) b.attr_bool(Root::kPrincipal, "x", x == T);
+              if (y != E) b.attr_bool(Root::kPrincipal, "y", y == T);
+              if (*state != 0) b.attr(Root::kPrincipal, "s", state);
+              allowed += evaluate_checked(*t, b.build()).allowed();
+            }
+          }
         }
       }
     }
   }
   EXPECT_EQ(planned, size_t{(kRoles + 6) / 7} * kActions * kTypes) << "every cell has plans";
+  EXPECT_EQ(express, planned) << "every plan starts with the forbids for everyone";
   EXPECT_GT(allowed, 0u);
 }
 
