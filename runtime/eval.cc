@@ -941,11 +941,14 @@ EDICT_HOT bool one_known_custom_role(const Table& t, const Request& r, const Cus
   return std::construct_at(scratch, evaluate_general(t, r, custom));
 }
 
-// evaluate() past its checks, in a table whose plans are hashed.
-[[gnu::noinline]] const Decision* decide_by_hashed_plan(Decision* scratch, const Table& t, const Request& r,
-                                                        const CustomRoles* custom) noexcept {
-  const uint32_t plan = t.hashed_plan(r.action * t.resource_count() + r.resource_type, r.roles[0]);
-  if (plan != Table::kNoPlan) [[likely]] return plan_next(t, r, plan, custom, scratch);
+// evaluate() past its checks, where the dense array has no plan: in a table
+// whose plans are hashed, the hashed plan, else the general path.
+[[gnu::noinline]] const Decision* decide_without_dense_plan(Decision* scratch, const Table& t, const Request& r,
+                                                            const CustomRoles* custom) noexcept {
+  if (!t.has_dense_plans()) {
+    const uint32_t plan = t.hashed_plan(r.action * t.resource_count() + r.resource_type, r.roles[0]);
+    if (plan != Table::kNoPlan) [[likely]] return plan_next(t, r, plan, custom, scratch);
+  }
   return decide_general(scratch, t, r, custom);
 }
 
@@ -996,15 +999,23 @@ const Decision* detail::decide(Decision* scratch, const Table& t, const Request&
   // its last node returns to evaluate() the decision its outcome holds.
   // Everything else takes the general path, which checks the request again and
   // says why it refuses one. The rarer cases are each a call in tail position
-  // (a table of hashed plans too), so that this path saves one register (and
-  // restores it before the jump), where loops inlined here took four.
+  // (a table of hashed plans too), so that this path saves no register, where
+  // loops inlined here took four. The tenants and the custom roles are tested
+  // before the ids: after them, with the ids held, their tests took a register
+  // more (kNoTenant is a 64-bit constant), saved on every decision, and a
+  // role-only decision took 1.25 times as long (docs/performance.md).
   if (r.roles.size() == 1 && r.error == RequestError::kNone) [[likely]] {
     const uint32_t role = r.roles[0];
-    if (r.action < t.action_count() && r.resource_type < t.resource_count() && role < t.role_count() &&
-        one_tenant(r) && (r.custom_roles.empty() || one_known_custom_role(t, r, custom))) [[likely]] {
-      if (!t.has_dense_plans()) [[unlikely]] return decide_by_hashed_plan(scratch, t, r, custom);
-      const uint32_t plan = t.dense_plan(r.action * t.resource_count() + r.resource_type, role);
-      if (plan != Table::kNoPlan) [[likely]] return plan_next(t, r, plan, custom, scratch);
+    if (one_tenant(r) && (r.custom_roles.empty() || one_known_custom_role(t, r, custom)) &&
+        r.action < t.action_count() && r.resource_type < t.resource_count() && role < t.role_count()) [[likely]] {
+      // Every table has the dense array (a table of hashed plans, one row of
+      // kNoPlan). A node first, then an outcome, then kNoPlan (above both):
+      // one test on the way to a node, where plan_next() after a test of
+      // kNoPlan took two.
+      const uint32_t plan = t.dense_plan(size_t{r.action} * t.resource_count() + r.resource_type, role);
+      if (plan < kChainResult) [[likely]] return plan_next(t, r, plan, custom, scratch);
+      if (plan != Table::kNoPlan) [[likely]] return plan_outcome(t, r, custom, plan, scratch);
+      return decide_without_dense_plan(scratch, t, r, custom);
     }
   }
   return decide_general(scratch, t, r, custom);

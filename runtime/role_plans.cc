@@ -398,6 +398,7 @@ void Table::plan_single_roles(const std::vector<NodeRange>& rule_nodes) {
   if (size_t{role_count} * cells_.size() <= kMaxDensePlans) {
     // Each cell's row is its plan for everyone else, but where a role has its own.
     dense_plans_.resize(size_t{role_count} * cells_.size());
+    dense_stride_ = role_count;
     for (size_t cell = 0; cell < cells_.size(); ++cell) {
       uint32_t* const row = dense_plans_.data() + cell * role_count;
       std::fill(row, row + role_count, others_[cell]);

@@ -277,6 +277,8 @@ void Table::index_cells() {
   }
   chain_forbids(compiler);
   plan_single_roles(rule_nodes);
+  // Without the dense array, one row of kNoPlan that every cell reads (Table::dense_plan).
+  if (dense_stride_ == 0) dense_plans_.assign(std::max<size_t>(roles_.size(), 1), kNoPlan);
   // Grown with room to spare while the plans were built (regrowing them was a
   // tenth of the work); the table keeps them as they are for its lifetime.
   branches_.shrink_to_fit();

@@ -249,9 +249,12 @@ class Table {
     return has_dense_plans() ? dense_plan(cell, role) : hashed_plan(cell, role);
   }
   // plan() of a table that keeps every pair's plan in one array, and of one
-  // that hashes them (evaluate() takes the second out of line).
-  bool has_dense_plans() const { return !dense_plans_.empty(); }
-  uint32_t dense_plan(uint32_t cell, uint32_t role) const { return dense_plans_[size_t{cell} * roles_.size() + role]; }
+  // that hashes them (evaluate() takes the second out of line). dense_plan()
+  // may be asked of any table: one without the array has a row of kNoPlan
+  // for every role, which every cell reads (its stride is 0), so that
+  // evaluate() reads the array without first asking which table it has.
+  bool has_dense_plans() const { return dense_stride_ != 0; }
+  uint32_t dense_plan(size_t cell, uint32_t role) const { return dense_plans_[cell * dense_stride_ + role]; }
   uint32_t hashed_plan(uint32_t cell, uint32_t role) const {
     if (others_.empty()) return kNoPlan;
     const uint64_t key = plan_key(cell, role);
@@ -341,7 +344,8 @@ class Table {
   std::vector<uint32_t> catalog_runs_first_;  // per cell and one more: where its runs start
   std::vector<Branch> branches_;        // the nodes of the conditions' branching programs
   std::vector<uint32_t> others_;        // per cell, its plan for everyone else (hashed plans only); or empty
-  std::vector<uint32_t> dense_plans_;   // per (cell, role), cell-major; or empty
+  std::vector<uint32_t> dense_plans_;   // per (cell, role), cell-major; or one row of kNoPlan
+  size_t dense_stride_ = 0;             // the roles of a row of dense_plans_; 0 if it is one row for every cell
   std::vector<PlanSlot> plan_slots_;    // a power of two of them, at most half taken; or empty (dense)
   uint32_t plan_shift_ = 63;            // 64 - log2(plan_slots_.size())
   std::vector<Outcome> outcomes_;
