@@ -69,7 +69,7 @@ using PlanNodeFn = const Decision* (*)(Decision* scratch, const Table& t, const 
 struct Branch {
   const Step* test;     // a leaf (a Step whose exec is not kOperator)
   NodeFn run;           // node_fn(test->exec, guard): a condition's walk runs this
-  PlanNodeFn plan_run;  // plan_node_fn(test->exec, guard): a plan's walk runs this
+  PlanNodeFn plan_run;  // plan_node_fn(*test, guard): a plan's walk runs this
   // By the test's value (false, true, error): a node id, or the result. A next
   // node's id is below this node's: BranchCompiler::emit() builds a node's
   // targets first, and a plan's copies keep that order (role_plans.cc bounds
@@ -112,7 +112,9 @@ enum class GuardOperand : uint8_t { kNone, kA, kB };
 // The code that runs a node whose test is of kind `exec`, with a guard on its
 // operand `guard`: the node looks at the value its test has just read.
 NodeFn node_fn(Exec exec, GuardOperand guard);
-PlanNodeFn plan_node_fn(Exec exec, GuardOperand guard);
+// A plan node's code also depends on which of the request's arrays its test's
+// operands are read from (eval.cc's Span).
+PlanNodeFn plan_node_fn(const Step& test, GuardOperand guard);
 // The code of an express entry of `tests` tests (2 to kMaxExpressTests).
 PlanNodeFn plan_express_fn(uint32_t tests);
 

@@ -151,12 +151,36 @@ EDICT_HOT const Value& at(std::span<const Value> attrs, const Operand& o) {
   return *reinterpret_cast<const Value*>(reinterpret_cast<const std::byte*>(attrs.data()) + o.offset);
 }
 
+// Which of the request's attribute arrays an operand is read from, where the
+// code that reads it is compiled for one (a plan node's: plan_node_fn()), or
+// kAny: through the operand's member pointer. Known when compiled, the array's
+// address is loaded as the node starts, beside its step; through the member
+// pointer, only once the step has been read: one load more on the way to every
+// value, and the scoped decisions took 1.15-1.2 times as long (docs/performance.md,
+// fourteenth session).
+enum class Span : uint8_t { kPrincipal, kResource, kContext, kAny };
+template <Span S>
+EDICT_HOT const std::span<const Value>& attrs_of(const Request& r, const Operand& o) {
+  if constexpr (S == Span::kPrincipal) return r.principal_attrs;
+  if constexpr (S == Span::kResource) return r.resource_attrs;
+  if constexpr (S == Span::kContext) return r.context_attrs;
+  if constexpr (S == Span::kAny) return r.*o.attrs;
+}
+// The array operand `o` is read from (a computed operand's member pointer is
+// the default one, the principal's: its slot is past every request's).
+Span span_of(const Operand& o) {
+  if (o.attrs == &Request::resource_attrs) return Span::kResource;
+  if (o.attrs == &Request::context_attrs) return Span::kContext;
+  return Span::kPrincipal;
+}
+
 // An operand's value: a pointer into the request, or into `scratch` for the
 // values computed from it; nullptr when absent. A computed operand's slot is
 // past any request's attributes (steps.h), so the in-bounds read needs no test
 // of the source, and computed values are found on the out-of-bounds path.
+template <Span S = Span::kAny>
 EDICT_HOT const Value* read(const Ctx& c, const Operand& o, Scratch& scratch) {
-  const std::span<const Value>& attrs = c.r.*o.attrs;
+  const std::span<const Value>& attrs = attrs_of<S>(c.r, o);
   if (o.slot < attrs.size()) [[likely]] {
     const Value& v = at(attrs, o);
     return v.kind == ValueKind::kAbsent ? nullptr : &v;
@@ -170,8 +194,9 @@ EDICT_HOT bool fits(const Operand& o, const Value& v) { return v.kind == o.want 
 // Reads and type-checks; nullptr means the condition errs. Steps call this only
 // for operands whose `want` is a kind a value can have (decode_steps makes the
 // others kError), so a value that fits is present: no separate test for absence.
+template <Span S = Span::kAny>
 EDICT_HOT const Value* value(const Ctx& c, const Operand& o, Scratch& scratch) {
-  const std::span<const Value>& attrs = c.r.*o.attrs;
+  const std::span<const Value>& attrs = attrs_of<S>(c.r, o);
   if (o.slot < attrs.size()) [[likely]] {
     const Value& v = at(attrs, o);
     return fits(o, v) ? &v : nullptr;
@@ -184,13 +209,14 @@ EDICT_HOT const Value* value(const Ctx& c, const Operand& o, Scratch& scratch) {
 // value() of a set operand: a set has no range to check (decode_operand leaves
 // a set's `max` at UINT64_MAX), only its kind. Sets are never computed, but an
 // out-of-bounds read still takes value()'s path.
+template <Span S = Span::kAny>
 EDICT_HOT const Value* set_value(const Ctx& c, const Operand& o, Scratch& scratch) {
-  const std::span<const Value>& attrs = c.r.*o.attrs;
+  const std::span<const Value>& attrs = attrs_of<S>(c.r, o);
   if (o.slot < attrs.size()) [[likely]] {
     const Value& v = at(attrs, o);
     return v.kind == o.want ? &v : nullptr;
   }
-  return value(c, o, scratch);
+  return value<S>(c, o, scratch);
 }
 
 template <typename T>
@@ -257,6 +283,7 @@ bool set_has_string(const Value& set, std::string_view s) {
 
 // The value of leaf `s`, whose Exec is `exec` (s.exec): a constant where a
 // node's code (node<>) runs it, so that only that kind's case is compiled in.
+template <Span SA = Span::kAny, Span SB = Span::kAny>
 EDICT_HOT Tri leaf(const Ctx& c, const Step& s, Exec exec) {
   Scratch sa, sb;
   const Value* a = nullptr;
@@ -264,55 +291,55 @@ EDICT_HOT Tri leaf(const Ctx& c, const Step& s, Exec exec) {
   const f::Instr& in = s.in;
   switch (exec) {
     case Exec::kConst: return tri(in.a != 0);
-    case Exec::kHas: return tri(read(c, s.a, sa) != nullptr);
+    case Exec::kHas: return tri(read<SA>(c, s.a, sa) != nullptr);
     case Exec::kTruthy:
-      if (!(a = value(c, s.a, sa))) [[unlikely]] return kE;
+      if (!(a = value<SA>(c, s.a, sa))) [[unlikely]] return kE;
       return tri(a->i != 0);
     case Exec::kCmpIdConst:
-      if (!(a = value(c, s.a, sa))) [[unlikely]] return kE;
+      if (!(a = value<SA>(c, s.a, sa))) [[unlikely]] return kE;
       return compare(s.cmp_true, a->i, s.constant);
     case Exec::kEqIdConst:
-      if (!(a = value(c, s.a, sa))) [[unlikely]] return kE;
+      if (!(a = value<SA>(c, s.a, sa))) [[unlikely]] return kE;
       return tri(a->i == s.constant);
     case Exec::kNeIdConst:
-      if (!(a = value(c, s.a, sa))) [[unlikely]] return kE;
+      if (!(a = value<SA>(c, s.a, sa))) [[unlikely]] return kE;
       return tri(a->i != s.constant);
     case Exec::kCmpRankConst:
-      if (!(a = value(c, s.a, sa))) [[unlikely]] return kE;
+      if (!(a = value<SA>(c, s.a, sa))) [[unlikely]] return kE;
       return compare_ranks(c, s.cmp_true, a->i, s.constant);
     case Exec::kCmpStringConst:
-      if (!(a = value(c, s.a, sa))) [[unlikely]] return kE;
+      if (!(a = value<SA>(c, s.a, sa))) [[unlikely]] return kE;
       return compare(s.cmp_true, a->s.compare(s.text), 0);
     case Exec::kCmpIdAttr:
-      if (!(a = value(c, s.a, sa)) || !(b = value(c, s.b, sb))) [[unlikely]] return kE;
+      if (!(a = value<SA>(c, s.a, sa)) || !(b = value<SB>(c, s.b, sb))) [[unlikely]] return kE;
       return compare(s.cmp_true, a->i, b->i);
     case Exec::kCmpRankAttr:
-      if (!(a = value(c, s.a, sa)) || !(b = value(c, s.b, sb))) [[unlikely]] return kE;
+      if (!(a = value<SA>(c, s.a, sa)) || !(b = value<SB>(c, s.b, sb))) [[unlikely]] return kE;
       return compare_ranks(c, s.cmp_true, a->i, b->i);
     case Exec::kCmpAttrToPrincipalRank: {
       const uint32_t top = top_ranked(c);
-      if (!(a = value(c, s.a, sa)) || top == f::kNone) [[unlikely]] return kE;
+      if (!(a = value<SA>(c, s.a, sa)) || top == f::kNone) [[unlikely]] return kE;
       return compare_ranks(c, s.cmp_true, a->i, top);
     }
     case Exec::kCmpPrincipalRankToAttr: {
       const uint32_t top = top_ranked(c);
-      if (top == f::kNone || !(b = value(c, s.b, sb))) [[unlikely]] return kE;
+      if (top == f::kNone || !(b = value<SB>(c, s.b, sb))) [[unlikely]] return kE;
       return compare_ranks(c, s.cmp_true, top, b->i);
     }
     case Exec::kCmpStringAttr:
-      if (!(a = value(c, s.a, sa)) || !(b = value(c, s.b, sb))) [[unlikely]] return kE;
+      if (!(a = value<SA>(c, s.a, sa)) || !(b = value<SB>(c, s.b, sb))) [[unlikely]] return kE;
       return compare(s.cmp_true, a->s.compare(b->s), 0);
     case Exec::kCmpPrincipal:
-      if (!(a = value(c, s.a, sa))) [[unlikely]] return kE;
+      if (!(a = value<SA>(c, s.a, sa))) [[unlikely]] return kE;
       return compare(s.cmp_true, a->i, c.r.principal);
     case Exec::kInIdAttr:
-      if (!(a = value(c, s.a, sa)) || !(b = set_value(c, s.b, sb))) [[unlikely]] return kE;
+      if (!(a = value<SA>(c, s.a, sa)) || !(b = set_value<SB>(c, s.b, sb))) [[unlikely]] return kE;
       return tri(set_has_id(*b, a->i));
     case Exec::kInStringAttr:
-      if (!(a = value(c, s.a, sa)) || !(b = set_value(c, s.b, sb))) [[unlikely]] return kE;
+      if (!(a = value<SA>(c, s.a, sa)) || !(b = set_value<SB>(c, s.b, sb))) [[unlikely]] return kE;
       return tri(set_has_string(*b, a->s));
     case Exec::kInConst: {
-      if (!(a = value(c, s.a, sa))) [[unlikely]] return kE;
+      if (!(a = value<SA>(c, s.a, sa))) [[unlikely]] return kE;
       const bool strings = s.a.kind == f::AttrKind::kString;
       for (int64_t k : c.t.pool().subspan(in.b, in.c)) {
         if (strings ? a->s == c.t.string(static_cast<uint32_t>(k)) : a->i == k) return kT;
@@ -320,22 +347,22 @@ EDICT_HOT Tri leaf(const Ctx& c, const Step& s, Exec exec) {
       return kF;
     }
     case Exec::kInConstMask: {
-      if (!(a = value(c, s.a, sa))) [[unlikely]] return kE;
+      if (!(a = value<SA>(c, s.a, sa))) [[unlikely]] return kE;
       const auto id = static_cast<uint64_t>(a->i);
       return tri(id < 64 && ((static_cast<uint64_t>(s.constant) >> id) & 1u));
     }
     case Exec::kPrincipalIn:
-      if (!(b = set_value(c, s.b, sb))) [[unlikely]] return kE;
+      if (!(b = set_value<SB>(c, s.b, sb))) [[unlikely]] return kE;
       return tri(set_has_id(*b, c.r.principal));
     case Exec::kConstInIds:
-      if (!(a = set_value(c, s.a, sa))) [[unlikely]] return kE;
+      if (!(a = set_value<SA>(c, s.a, sa))) [[unlikely]] return kE;
       return tri(set_has_id(*a, s.constant));
     case Exec::kConstInStrings:
-      if (!(a = set_value(c, s.a, sa))) [[unlikely]] return kE;
+      if (!(a = set_value<SA>(c, s.a, sa))) [[unlikely]] return kE;
       return tri(set_has_string(*a, s.text));
     case Exec::kIsRole: return tri(c.holds(in.a));
     case Exec::kIsRoleAttr: {
-      if (!(a = value(c, s.a, sa))) [[unlikely]] return kE;
+      if (!(a = value<SA>(c, s.a, sa))) [[unlikely]] return kE;
       const uint64_t* implied = c.t.bits(c.t.roles()[static_cast<size_t>(a->i)].implied);
       return tri((implied[in.b / 64] >> (in.b % 64)) & 1u);
     }
@@ -393,42 +420,48 @@ EDICT_HOT void execute(const Ctx& c, const Step& s, Tri* stack, uint32_t& sp) {
 // Whether operand `o`, if a request attribute, is one of the request's: then
 // it is read in place, with no call. A computed operand's slot is past every
 // request's (kComputedSlot).
-EDICT_HOT bool in_request(const Request& r, const Operand& o) { return o.slot < (r.*o.attrs).size(); }
+template <Span S = Span::kAny>
+EDICT_HOT bool in_request(const Request& r, const Operand& o) {
+  return o.slot < attrs_of<S>(r, o).size();
+}
 
 // Whether an operand a leaf of kind E reads as a value is not one of the
 // request's attributes, read in place: computed from the request, or past the
 // end of its array. node() and plan_node() run the other nodes without a call.
-template <Exec E>
+template <Exec E, Span SA = Span::kAny, Span SB = Span::kAny>
 EDICT_HOT bool operand_past_request(const Request& r, const Step& s) {
   constexpr bool reads_a = reads_value_a(E) || E == Exec::kHas;
   // Each test is marked unlikely where it is made: as one expression returned
   // here, the callers' hint did not reach it, and the plan nodes moved their
   // arguments about, 5 to 14 more instructions per decision.
-  if (reads_a && !in_request(r, s.a)) [[unlikely]] return true;
-  if (reads_value_b(E) && !in_request(r, s.b)) [[unlikely]] return true;
+  if (reads_a && !in_request<SA>(r, s.a)) [[unlikely]] return true;
+  if (reads_value_b(E) && !in_request<SB>(r, s.b)) [[unlikely]] return true;
   return false;
 }
 
 // Whether request attribute `o` (never a computed value: a guard) is absent.
+template <Span S = Span::kAny>
 EDICT_HOT bool absent_from_request(const Ctx& c, const Operand& o) {
-  return !in_request(c.r, o) || at(c.r.*o.attrs, o).kind == ValueKind::kAbsent;
+  return !in_request<S>(c.r, o) || at(attrs_of<S>(c.r, o), o).kind == ValueKind::kAbsent;
 }
 
 // Runs node `b`, whose test is of kind E: its leaf, then the edge its value
 // takes. With a guard (on the test's operand G), an error is looked at again:
 // the guard absent makes the node false. The test has just read that operand,
 // so the look reads nothing new.
-template <Exec E, GuardOperand G>
+template <Exec E, GuardOperand G, Span SA = Span::kAny, Span SB = Span::kAny>
 EDICT_HOT uint32_t run_node(const Ctx& c, const Branch& b) {
   // Chosen by branches, not by indexing next[] with the value: a predicted
   // branch lets the next node's loads start before the leaf's value is known,
   // where an index would make every node wait for the one before.
-  switch (leaf(c, *b.test, E)) {
+  switch (leaf<SA, SB>(c, *b.test, E)) {
     case kF: return b.next[0];
     case kT: return b.next[1];
     default:
-      if constexpr (G != GuardOperand::kNone) {
-        if (absent_from_request(c, G == GuardOperand::kA ? b.test->a : b.test->b)) return b.next[0];
+      if constexpr (G == GuardOperand::kA) {
+        if (absent_from_request<SA>(c, b.test->a)) return b.next[0];
+      } else if constexpr (G == GuardOperand::kB) {
+        if (absent_from_request<SB>(c, b.test->b)) return b.next[0];
       }
       return b.next[2];
   }
@@ -810,19 +843,20 @@ template <Exec E, GuardOperand G>
 
 // A plan node's code (Branch::plan_run), as node() but for a request holding
 // one role (a plan's), and going on to the next node itself. Its context is
-// built in registers, and only what its leaf reads of it is loaded.
-template <Exec E, GuardOperand G>
+// built in registers, and only what its leaf reads of it is loaded. Compiled
+// for the arrays its operands are read from (SA, SB; Span).
+template <Exec E, GuardOperand G, Span SA, Span SB>
 const Decision* plan_node(Decision* scratch, const Table& t, const Request& r, const CustomRoles* custom,
                           const Branch& b) noexcept {
   const Step& s = *b.test;
-  if (operand_past_request<E>(r, s)) [[unlikely]] {
+  if (operand_past_request<E, SA, SB>(r, s)) [[unlikely]] {
     return plan_node_general<E, G>(scratch, t, r, custom, b);
   }
   // Plans are walked for one-role requests only (evaluate() tests it): said
   // here, the leaves that read the principal's roles (top_ranked()) compile no
   // other case, and so no call.
   if (r.roles.size() != 1) __builtin_unreachable();
-  return plan_next(t, r, run_node<E, G>(Ctx{t, r, implied_roles(t, r.roles[0])}, b), custom, scratch);
+  return plan_next(t, r, run_node<E, G, SA, SB>(Ctx{t, r, implied_roles(t, r.roles[0])}, b), custom, scratch);
 }
 
 // An express entry's code (Branch::express): K tests of request attributes,
@@ -843,12 +877,28 @@ const Decision* plan_express(Decision* scratch, const Table& t, const Request& r
   return plan_next(t, r, b.next[1], custom, scratch);
 }
 
-// A plan's nodes: Branch::plan_run.
-struct PlanNodes {
-  using Fn = PlanNodeFn;
-  template <Exec E, GuardOperand G>
-  static constexpr Fn code = plan_node<E, G>;
-};
+// A plan's nodes (Branch::plan_run): plan_node<> by Exec, GuardOperand and the
+// arrays of operands a and b. An Exec that reads no operand a (b) has one code
+// for every array of it, so that only the codes that differ are compiled.
+constexpr bool reads_a(Exec e) { return reads_value_a(e) || e == Exec::kHas; }
+template <Exec E, GuardOperand G, size_t A, size_t B>
+constexpr PlanNodeFn kPlanNodeOf = plan_node<E, G, reads_a(E) ? static_cast<Span>(A) : Span::kPrincipal,
+                                             reads_value_b(E) ? static_cast<Span>(B) : Span::kPrincipal>;
+template <Exec E, GuardOperand G, size_t... A>
+constexpr std::array<std::array<PlanNodeFn, 3>, 3> plan_nodes_by_span(std::index_sequence<A...> /*spans*/) {
+  return {std::array<PlanNodeFn, 3>{kPlanNodeOf<E, G, A, 0>, kPlanNodeOf<E, G, A, 1>, kPlanNodeOf<E, G, A, 2>}...};
+}
+template <Exec E>
+constexpr std::array<std::array<std::array<PlanNodeFn, 3>, 3>, 3> kPlanNodesOf = {
+    plan_nodes_by_span<E, GuardOperand::kNone>(std::make_index_sequence<3>{}),
+    plan_nodes_by_span<E, GuardOperand::kA>(std::make_index_sequence<3>{}),
+    plan_nodes_by_span<E, GuardOperand::kB>(std::make_index_sequence<3>{})};
+template <size_t... E>
+constexpr auto plan_node_table(std::index_sequence<E...> /*execs*/) {
+  return std::array<std::array<std::array<std::array<PlanNodeFn, 3>, 3>, 3>, sizeof...(E)>{
+      kPlanNodesOf<static_cast<Exec>(E)>...};
+}
+constexpr auto kPlanNodeCode = plan_node_table(std::make_index_sequence<static_cast<size_t>(Exec::kCount)>{});
 
 // Why a request is denied before any rule is looked at.
 struct Refusal {
@@ -955,7 +1005,12 @@ EDICT_HOT bool one_known_custom_role(const Table& t, const Request& r, const Cus
 }  // namespace
 
 NodeFn node_fn(Exec exec, GuardOperand guard) { return node_code<ConditionNodes>(exec, guard); }
-PlanNodeFn plan_node_fn(Exec exec, GuardOperand guard) { return node_code<PlanNodes>(exec, guard); }
+PlanNodeFn plan_node_fn(const Step& test, GuardOperand guard) {
+  const auto e = static_cast<size_t>(test.exec);
+  const auto a = static_cast<size_t>(span_of(test.a)), b = static_cast<size_t>(span_of(test.b));
+  if (e >= kPlanNodeCode.size()) return kPlanNodeCode[static_cast<size_t>(Exec::kError)][0][0][0];
+  return kPlanNodeCode[e][static_cast<size_t>(guard)][a][b];
+}
 PlanNodeFn plan_express_fn(uint32_t tests) {
   static_assert(kMaxExpressTests == 4);
   switch (tests) {

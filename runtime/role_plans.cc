@@ -348,7 +348,7 @@ void Table::plan_single_roles(const std::vector<NodeRange>& rule_nodes) {
   auto express_test = [&](const Branch& b, uint32_t& edge, ExpressTest& x) {
     const Step& s = *b.test;
     const Operand& a = s.a;
-    if (b.plan_run != plan_node_fn(s.exec, GuardOperand::kNone) || a.source > Source::kContextAttr ||
+    if (b.plan_run != plan_node_fn(s, GuardOperand::kNone) || a.source > Source::kContextAttr ||
         a.want == ValueKind::kAbsent) {
       return false;  // a guarded node, a computed operand, or one no value fits
     }

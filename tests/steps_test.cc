@@ -181,7 +181,7 @@ guarded: grant a view on Doc when (principal has x && principal.x) || (principal
   EXPECT_TRUE(same_operand(x.test->a, steps[code + 0].a)) << "x reads its guard's operand, as its operand a";
   EXPECT_EQ(x.run, runtime::node_fn(x.test->exec, runtime::GuardOperand::kA))
       << "x's node looks at the value its test read, operand a, when the test errs";
-  EXPECT_EQ(x.plan_run, runtime::plan_node_fn(x.test->exec, runtime::GuardOperand::kA))
+  EXPECT_EQ(x.plan_run, runtime::plan_node_fn(*x.test, runtime::GuardOperand::kA))
       << "and so do its plans' copies";
   EXPECT_EQ(x.next[1], kTrue);
   ASSERT_LT(x.next[0], kFalse) << "x false, or absent: on to y";
