@@ -115,8 +115,10 @@ NodeFn node_fn(Exec exec, GuardOperand guard);
 // A plan node's code also depends on which of the request's arrays its test's
 // operands are read from (eval.cc's Span).
 PlanNodeFn plan_node_fn(const Step& test, GuardOperand guard);
-// The code of an express entry of `tests` tests (2 to kMaxExpressTests).
-PlanNodeFn plan_express_fn(uint32_t tests);
+// The code of an express entry of `tests` (2 to kMaxExpressTests of them):
+// compiled for their number and for the request array they read, where they
+// all read one.
+PlanNodeFn plan_express_fn(std::span<const ExpressTest> tests);
 
 // Roles whose holders a rule's condition excludes outright: the top-level
 // conjuncts `!(principal is R)` (`unless principal is R`), all in one word of

@@ -159,18 +159,23 @@ EDICT_HOT const Value& at(std::span<const Value> attrs, const Operand& o) {
 // value, and the scoped decisions took 1.15-1.2 times as long (docs/performance.md,
 // fourteenth session).
 enum class Span : uint8_t { kPrincipal, kResource, kContext, kAny };
+using Attrs = std::span<const Value> Request::*;
 template <Span S>
-EDICT_HOT const std::span<const Value>& attrs_of(const Request& r, const Operand& o) {
+EDICT_HOT const std::span<const Value>& attrs_of(const Request& r, Attrs attrs) {
   if constexpr (S == Span::kPrincipal) return r.principal_attrs;
   if constexpr (S == Span::kResource) return r.resource_attrs;
   if constexpr (S == Span::kContext) return r.context_attrs;
-  if constexpr (S == Span::kAny) return r.*o.attrs;
+  if constexpr (S == Span::kAny) return r.*attrs;
 }
-// The array operand `o` is read from (a computed operand's member pointer is
-// the default one, the principal's: its slot is past every request's).
-Span span_of(const Operand& o) {
-  if (o.attrs == &Request::resource_attrs) return Span::kResource;
-  if (o.attrs == &Request::context_attrs) return Span::kContext;
+template <Span S>
+EDICT_HOT const std::span<const Value>& attrs_of(const Request& r, const Operand& o) {
+  return attrs_of<S>(r, o.attrs);
+}
+// The array read through `attrs` (a computed operand's member pointer is the
+// default one, the principal's: its slot is past every request's).
+Span span_of(Attrs attrs) {
+  if (attrs == &Request::resource_attrs) return Span::kResource;
+  if (attrs == &Request::context_attrs) return Span::kContext;
   return Span::kPrincipal;
 }
 
@@ -861,15 +866,16 @@ const Decision* plan_node(Decision* scratch, const Table& t, const Request& r, c
 
 // An express entry's code (Branch::express): K tests of request attributes,
 // each one load and compare of its value where a node reads its step first,
-// and no jump between them.
-template <uint32_t K>
+// and no jump between them. Compiled for the one array all its tests read
+// (S, as plan_node<>), or for any (Span::kAny).
+template <uint32_t K, Span S>
 const Decision* plan_express(Decision* scratch, const Table& t, const Request& r, const CustomRoles* custom,
                              const Branch& b) noexcept {
   const ExpressTest* const tests = t.express_tests().data() + b.express;
 #pragma GCC unroll 4  // as a loop, 3 more instructions for two tests
   for (uint32_t k = 0; k < K; ++k) {
     const ExpressTest& x = tests[k];
-    const std::span<const Value>& attrs = r.*x.attrs;
+    const std::span<const Value>& attrs = attrs_of<S>(r, x.attrs);
     if (x.slot >= attrs.size()) [[unlikely]] return plan_next(t, r, b.next[0], custom, scratch);
     const Value& v = *reinterpret_cast<const Value*>(reinterpret_cast<const std::byte*>(attrs.data()) + x.offset);
     if (v.kind != x.want || v.i != x.value) [[unlikely]] return plan_next(t, r, b.next[0], custom, scratch);
@@ -1007,16 +1013,26 @@ EDICT_HOT bool one_known_custom_role(const Table& t, const Request& r, const Cus
 NodeFn node_fn(Exec exec, GuardOperand guard) { return node_code<ConditionNodes>(exec, guard); }
 PlanNodeFn plan_node_fn(const Step& test, GuardOperand guard) {
   const auto e = static_cast<size_t>(test.exec);
-  const auto a = static_cast<size_t>(span_of(test.a)), b = static_cast<size_t>(span_of(test.b));
+  const auto a = static_cast<size_t>(span_of(test.a.attrs)), b = static_cast<size_t>(span_of(test.b.attrs));
   if (e >= kPlanNodeCode.size()) return kPlanNodeCode[static_cast<size_t>(Exec::kError)][0][0][0];
   return kPlanNodeCode[e][static_cast<size_t>(guard)][a][b];
 }
-PlanNodeFn plan_express_fn(uint32_t tests) {
+PlanNodeFn plan_express_fn(std::span<const ExpressTest> tests) {
   static_assert(kMaxExpressTests == 4);
-  switch (tests) {
-    case 2: return plan_express<2>;
-    case 3: return plan_express<3>;
-    default: return plan_express<4>;
+  Span span = tests.empty() ? Span::kAny : span_of(tests[0].attrs);
+  for (const ExpressTest& x : tests) span = span_of(x.attrs) == span ? span : Span::kAny;
+  auto of = [&]<uint32_t K>() -> PlanNodeFn {
+    switch (span) {
+      case Span::kPrincipal: return plan_express<K, Span::kPrincipal>;
+      case Span::kResource: return plan_express<K, Span::kResource>;
+      case Span::kContext: return plan_express<K, Span::kContext>;
+      default: return plan_express<K, Span::kAny>;
+    }
+  };
+  switch (tests.size()) {
+    case 2: return of.template operator()<2>();
+    case 3: return of.template operator()<3>();
+    default: return of.template operator()<4>();
   }
 }
 

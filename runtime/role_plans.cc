@@ -383,7 +383,7 @@ void Table::plan_single_roles(const std::vector<NodeRange>& rule_nodes) {
       return express_of[root] = root;
     }
     Branch entry = branches_[root];
-    entry.plan_run = plan_express_fn(count);
+    entry.plan_run = plan_express_fn(std::span(express_tests_).subspan(first, count));
     // Reached from plan roots only, never by a condition's walk; were it, its
     // code would err and go to next[2], the row's first node.
     entry.run = node_fn(Exec::kError, GuardOperand::kNone);

@@ -243,7 +243,8 @@ guarded: grant a view on Doc when (principal has x && principal.x) || (principal
 // A plan starting with a row of forbids for everyone, each testing one request
 // attribute against a constant, is entered by an express entry (branches.h):
 // its tests in place, the nodes only when one fails. Four of the five forbids
-// here make the entry (kMaxExpressTests); the fifth runs as its node. Every
+// here make the entry (kMaxExpressTests), of two arrays, so compiled for
+// any array; the fifth runs as its node. Every
 // attribute takes the value that passes, another well-formed one, none, one
 // of the wrong kind, and one past its type's range; or the request's array
 // ends before it. The plan decides as the general path in every case.
@@ -252,13 +253,13 @@ TEST(Steps, ExpressEntriesDecideAsTheNodesTheyStandFor) {
 entity User { status: Status, verified: bool, locked: bool, level: int }
 action view;
 resource Doc actions view;
-context { mfa: bool }
+context { n0: int?, n1: int?, n2: int?, mfa: bool }
 role agent;
 f_status: forbid * on * unless principal.status == active;
 f_verified: forbid * on * unless principal.verified;
 f_locked: forbid * on * when principal.locked;
-f_level: forbid * on * when principal.level != 3;
 f_mfa: forbid * on * unless context.mfa;
+f_level: forbid * on * when principal.level != 3;
 g: grant agent view on Doc;
 )");
   ASSERT_NE(t, nullptr);
@@ -266,15 +267,20 @@ g: grant agent view on Doc;
   const uint32_t entry = t->plan(cell, *t->find_role("agent"));
   ASSERT_LT(entry, runtime::kChainResult);
   const runtime::Branch& e = t->branches()[entry];
-  ASSERT_EQ(e.plan_run, runtime::plan_express_fn(runtime::kMaxExpressTests));
   const auto tests = t->express_tests().subspan(e.express, runtime::kMaxExpressTests);
+  ASSERT_EQ(e.plan_run, runtime::plan_express_fn(tests)) << "four tests, of the principal's and the context's arrays";
+  EXPECT_NE(e.plan_run, runtime::plan_express_fn(tests.first(3))) << "three, of the principal's";
   const int64_t active = 1;
   EXPECT_EQ(tests[0].value, active);
   EXPECT_EQ(tests[1].value, 1) << "verified";
   EXPECT_EQ(tests[2].value, 0) << "not locked: locked's false goes on";
-  EXPECT_EQ(tests[3].value, 3) << "level != 3 false";
+  EXPECT_EQ(tests[3].value, 1) << "mfa";
+  EXPECT_EQ(tests[3].attrs, &runtime::Request::context_attrs);
+  // context.mfa has the slot of principal.verified: code that read the wrong
+  // array would see verified's true where mfa is false.
+  ASSERT_EQ(tests[3].slot, tests[1].slot);
   ASSERT_LT(e.next[1], runtime::kChainResult) << "the fifth forbid runs as its node";
-  EXPECT_EQ(t->branches()[e.next[1]].test->a.attrs, &runtime::Request::context_attrs);
+  EXPECT_EQ(t->branches()[e.next[1]].test->exec, runtime::Exec::kNeIdConst) << "level != 3";
 
   using runtime::Value;
   using runtime::ValueKind;
@@ -812,7 +818,7 @@ g_edit: grant agent edit on Doc;
   const runtime::Branch* nodes = t->branches();
   const uint32_t entry = plan(view_cell, "auditor");
   ASSERT_LT(entry, runtime::kChainResult);
-  ASSERT_EQ(nodes[entry].plan_run, runtime::plan_express_fn(2));
+  ASSERT_EQ(nodes[entry].plan_run, runtime::plan_express_fn(t->express_tests().subspan(nodes[entry].express, 2)));
   const uint32_t auditor = nodes[entry].next[0];
   EXPECT_EQ(nodes[entry].next[2], auditor);
   const auto tests = t->express_tests().subspan(nodes[entry].express, 2);
@@ -995,6 +1001,14 @@ TEST(Steps, LargeTablesFindTheirPlansByRole) {
   auto t = testing::compile_source(text);
   ASSERT_NE(t, nullptr);
   ASSERT_GT(size_t{t->role_count()} * t->action_count() * t->resource_count(), runtime::Table::kMaxDensePlans);
+  // Whether `b` is an express entry: of 2 to 4 tests, all of the principal's array.
+  auto is_express = [&](const runtime::Branch& b) {
+    const auto all = t->express_tests();
+    for (size_t n = 2; n <= runtime::kMaxExpressTests && b.express + n <= all.size(); ++n) {
+      if (b.plan_run == runtime::plan_express_fn(all.subspan(b.express, n))) return true;
+    }
+    return false;
+  };
   size_t planned = 0, express = 0, allowed = 0;
   for (int k = 0; k < kRoles; k += 7) {
     const uint32_t role = *t->find_role("r" + std::to_string(k));
@@ -1004,9 +1018,7 @@ TEST(Steps, LargeTablesFindTheirPlansByRole) {
             t->plan(static_cast<uint32_t>(a) * t->resource_count() + *t->find_resource("T" + std::to_string(r)), role);
         planned += plan != runtime::Table::kNoPlan;
         // Two tests, and more where the role's own forbid or grant on x follows.
-        express += plan < runtime::kChainResult && (t->branches()[plan].plan_run == runtime::plan_express_fn(2) ||
-                                                    t->branches()[plan].plan_run == runtime::plan_express_fn(3) ||
-                                                    t->branches()[plan].plan_run == runtime::plan_express_fn(4));
+        express += plan < runtime::kChainResult && is_express(t->branches()[plan]);
         for (K x : {F, T, E}) {
           for (K y : {F, T, E}) {
             for (const char* state : {"up", "down", ""}) {
