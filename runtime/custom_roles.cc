@@ -9,7 +9,10 @@
 
 namespace edict::runtime {
 
-CustomRoles::CustomRoles(std::shared_ptr<const Table> table) : table_(std::move(table)) {}
+CustomRoles::CustomRoles(std::shared_ptr<const Table> table) : table_(std::move(table)) {
+  cell_words_ = (uint64_t{table_->action_count()} * table_->resource_count() + 63) / 64;
+  usual_stride_ = cell_words_ + (table_->role_count() + 63) / 64;
+}
 
 std::optional<uint32_t> CustomRoles::find(std::string_view name) const {
   for (uint32_t i = 0; i < roles_.size(); ++i) {
@@ -29,7 +32,7 @@ Result<uint32_t, std::string> CustomRoles::add(const CustomRoleSpec& spec) {
   }
   const format::Catalog& cat = t.catalogs()[*catalog];
   const auto entries = t.catalog_entries().subspan(cat.entry_first, cat.entry_count);
-  Role role{spec.name, *catalog, t.bits(cat.holder_bits), {}, {}, {}};
+  Role role{spec.name, *catalog, t.bits(cat.holder_bits), {}, {}};
   const uint64_t cells = uint64_t{t.action_count()} * t.resource_count();
   role.cells.assign((cells + 63) / 64, 0);
   role.always.assign((cells + 63) / 64, 0);
@@ -59,12 +62,14 @@ Result<uint32_t, std::string> CustomRoles::add(const CustomRoleSpec& spec) {
       }
     }
   }
-  role.usable_by.assign((t.role_count() + 63) / 64, 0);
+  usual_.insert(usual_.end(), role.always.begin(), role.always.end());
+  usual_.resize(usual_.size() + (usual_stride_ - cell_words_), 0);
+  uint64_t* const usable_by = usual_.data() + usual_.size() - (usual_stride_ - cell_words_);
   for (uint32_t r = 0; r < t.role_count(); ++r) {
     const Table::ImpliedRoles& implied = t.implied(r);
     for (uint32_t w = implied.first; w < implied.first + implied.words; ++w) {
       if ((implied.bits[w] & role.holders[w]) != 0) {
-        role.usable_by[r / 64] |= uint64_t{1} << (r % 64);
+        usable_by[r / 64] |= uint64_t{1} << (r % 64);
         break;
       }
     }

@@ -810,11 +810,7 @@ EDICT_HOT Decision allow_or_not(const Ctx& c, const CustomRoles* custom, uint32_
                                                        const CustomRoles& custom, const Table::Outcome& o) noexcept {
   // Two bits: the outcome's cell is the custom role's outright, and the
   // principal's role may use it (both known before any request).
-  const CustomRoles::Role& held = custom.role(r.custom_roles[0]);
-  const uint32_t role = r.roles[0];
-  if (custom_role_always(held, o.cell) && ((held.usable_by[role / 64] >> (role % 64)) & 1u) != 0) {
-    return &o.custom_allowed;
-  }
+  if (custom.usual_allows(r.custom_roles[0], o.cell, r.roles[0])) return &o.custom_allowed;
   return plan_custom_roles_decision(scratch, t, r, custom, o);
 }
 

@@ -459,7 +459,7 @@ catalog extra for reader, auditor { grantable edit on Doc when resource.level < 
 // A custom role's holders are found whichever words of the roles bitset the
 // principal's roles take: `chief` (role 0) implies `r70` (in the second word),
 // a holder; `r69` implies nothing. evaluate() decides the usual custom role
-// from two bits computed when the role is added (CustomRoles::Role::usable_by).
+// from two bits computed when the role is added (CustomRoles::usual_allows()).
 TEST(RuntimeCustomRoles, HoldersAreFoundAcrossTheWordsOfTheRoles) {
   std::string text = "entity User { }\naction view, edit;\nresource Doc actions view, edit;\n";
   text += "role chief extends r70;\n";
