@@ -33,9 +33,8 @@ Result<uint32_t, std::string> CustomRoles::add(const CustomRoleSpec& spec) {
   const format::Catalog& cat = t.catalogs()[*catalog];
   const auto entries = t.catalog_entries().subspan(cat.entry_first, cat.entry_count);
   Role role{spec.name, *catalog, t.bits(cat.holder_bits), {}, {}};
-  const uint64_t cells = uint64_t{t.action_count()} * t.resource_count();
-  role.cells.assign((cells + 63) / 64, 0);
-  role.always.assign((cells + 63) / 64, 0);
+  role.cells.assign(cell_words_, 0);
+  role.always.assign(cell_words_, 0);
   for (const auto& [action_name, resource_name] : spec.permissions) {
     const auto action = t.find_action(action_name);
     if (!action) {

@@ -146,10 +146,12 @@ const Value* principal_rank(const Ctx& c, Scratch& scratch) {
   }
 }
 
-// attrs[o.slot], for a slot in bounds: at its byte offset, one add.
-EDICT_HOT const Value& at(std::span<const Value> attrs, const Operand& o) {
-  return *reinterpret_cast<const Value*>(reinterpret_cast<const std::byte*>(attrs.data()) + o.offset);
+// The value at byte offset `offset` of `attrs` (a slot in bounds, times
+// sizeof(Value)): one add. at(attrs, o) is attrs[o.slot].
+EDICT_HOT const Value& at(std::span<const Value> attrs, size_t offset) {
+  return *reinterpret_cast<const Value*>(reinterpret_cast<const std::byte*>(attrs.data()) + offset);
 }
+EDICT_HOT const Value& at(std::span<const Value> attrs, const Operand& o) { return at(attrs, o.offset); }
 
 // Which of the request's attribute arrays an operand is read from, where the
 // code that reads it is compiled for one (a plan node's: plan_node_fn()), or
@@ -433,13 +435,16 @@ EDICT_HOT bool in_request(const Request& r, const Operand& o) {
 // Whether an operand a leaf of kind E reads as a value is not one of the
 // request's attributes, read in place: computed from the request, or past the
 // end of its array. node() and plan_node() run the other nodes without a call.
+// Whether a leaf of kind `e` reads its operand a from the request: its value,
+// or (kHas) its presence.
+constexpr bool reads_a(Exec e) { return reads_value_a(e) || e == Exec::kHas; }
+
 template <Exec E, Span SA = Span::kAny, Span SB = Span::kAny>
 EDICT_HOT bool operand_past_request(const Request& r, const Step& s) {
-  constexpr bool reads_a = reads_value_a(E) || E == Exec::kHas;
   // Each test is marked unlikely where it is made: as one expression returned
   // here, the callers' hint did not reach it, and the plan nodes moved their
   // arguments about, 5 to 14 more instructions per decision.
-  if (reads_a && !in_request<SA>(r, s.a)) [[unlikely]] return true;
+  if (reads_a(E) && !in_request<SA>(r, s.a)) [[unlikely]] return true;
   if (reads_value_b(E) && !in_request<SB>(r, s.b)) [[unlikely]] return true;
   return false;
 }
@@ -490,36 +495,17 @@ uint32_t node(const Ctx& c, const Branch& b) {
   return run_node<E, G>(c, b);
 }
 
-// One family of node code (node<> or plan_node<>) for every kind of leaf and
-// guard, by Exec and then GuardOperand: Family::code<E, G>, of type
-// Family::Fn. kOperator's is never a node's: it errs, as kError's.
-template <typename Family, Exec E>
-constexpr std::array<typename Family::Fn, 3> kNodeCodeOf = {Family::template code<E, GuardOperand::kNone>,
-                                                            Family::template code<E, GuardOperand::kA>,
-                                                            Family::template code<E, GuardOperand::kB>};
-template <typename Family, size_t... E>
+// A condition's nodes (Branch::run): node<> for every kind of leaf and guard,
+// by Exec and then GuardOperand. kOperator's is never a node's: it errs, as
+// kError's. (A plan's nodes: kPlanNodeCode, by their operands' arrays too.)
+template <Exec E>
+constexpr std::array<NodeFn, 3> kNodeCodeOf = {node<E, GuardOperand::kNone>, node<E, GuardOperand::kA>,
+                                               node<E, GuardOperand::kB>};
+template <size_t... E>
 constexpr auto node_code_table(std::index_sequence<E...> /*execs*/) {
-  return std::array<std::array<typename Family::Fn, 3>, sizeof...(E)>{kNodeCodeOf<Family, static_cast<Exec>(E)>...};
+  return std::array<std::array<NodeFn, 3>, sizeof...(E)>{kNodeCodeOf<static_cast<Exec>(E)>...};
 }
-template <typename Family>
-constexpr auto kNodeCode = node_code_table<Family>(std::make_index_sequence<static_cast<size_t>(Exec::kCount)>{});
-
-// The code for a leaf of kind `exec` with a guard on operand `guard`.
-// decode_steps() gives every leaf an Exec below kCount; anything else errs.
-template <typename Family>
-typename Family::Fn node_code(Exec exec, GuardOperand guard) {
-  const auto& all = kNodeCode<Family>;
-  const auto e = static_cast<size_t>(exec);
-  if (e >= all.size()) return all[static_cast<size_t>(Exec::kError)][0];
-  return all[e][static_cast<size_t>(guard)];
-}
-
-// A condition's nodes: Branch::run.
-struct ConditionNodes {
-  using Fn = NodeFn;
-  template <Exec E, GuardOperand G>
-  static constexpr Fn code = node<E, G>;
-};
+constexpr auto kNodeCode = node_code_table(std::make_index_sequence<static_cast<size_t>(Exec::kCount)>{});
 
 // Walks a condition's branching program from `root`, one leaf per node, to its
 // result: the first id at or above kChainResult. Each node runs its own code
@@ -873,7 +859,7 @@ const Decision* plan_express(Decision* scratch, const Table& t, const Request& r
     const ExpressTest& x = tests[k];
     const std::span<const Value>& attrs = attrs_of<S>(r, x.attrs);
     if (x.slot >= attrs.size()) [[unlikely]] return plan_next(t, r, b.next[0], custom, scratch);
-    const Value& v = *reinterpret_cast<const Value*>(reinterpret_cast<const std::byte*>(attrs.data()) + x.offset);
+    const Value& v = at(attrs, x.offset);
     if (v.kind != x.want || v.i != x.value) [[unlikely]] return plan_next(t, r, b.next[0], custom, scratch);
   }
   return plan_next(t, r, b.next[1], custom, scratch);
@@ -882,7 +868,6 @@ const Decision* plan_express(Decision* scratch, const Table& t, const Request& r
 // A plan's nodes (Branch::plan_run): plan_node<> by Exec, GuardOperand and the
 // arrays of operands a and b. An Exec that reads no operand a (b) has one code
 // for every array of it, so that only the codes that differ are compiled.
-constexpr bool reads_a(Exec e) { return reads_value_a(e) || e == Exec::kHas; }
 template <Exec E, GuardOperand G, size_t A, size_t B>
 constexpr PlanNodeFn kPlanNodeOf = plan_node<E, G, reads_a(E) ? static_cast<Span>(A) : Span::kPrincipal,
                                              reads_value_b(E) ? static_cast<Span>(B) : Span::kPrincipal>;
@@ -1006,7 +991,12 @@ EDICT_HOT bool one_known_custom_role(const Table& t, const Request& r, const Cus
 
 }  // namespace
 
-NodeFn node_fn(Exec exec, GuardOperand guard) { return node_code<ConditionNodes>(exec, guard); }
+// decode_steps() gives every leaf an Exec below kCount; anything else errs.
+NodeFn node_fn(Exec exec, GuardOperand guard) {
+  const auto e = static_cast<size_t>(exec);
+  if (e >= kNodeCode.size()) return kNodeCode[static_cast<size_t>(Exec::kError)][0];
+  return kNodeCode[e][static_cast<size_t>(guard)];
+}
 PlanNodeFn plan_node_fn(const Step& test, GuardOperand guard) {
   const auto e = static_cast<size_t>(test.exec);
   const auto a = static_cast<size_t>(span_of(test.a.attrs)), b = static_cast<size_t>(span_of(test.b.attrs));
