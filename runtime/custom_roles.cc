@@ -32,9 +32,12 @@ Result<uint32_t, std::string> CustomRoles::add(const CustomRoleSpec& spec) {
   }
   const format::Catalog& cat = t.catalogs()[*catalog];
   const auto entries = t.catalog_entries().subspan(cat.entry_first, cat.entry_count);
-  Role role{spec.name, *catalog, t.bits(cat.holder_bits), {}, {}};
+  Role role{spec.name, *catalog, t.bits(cat.holder_bits), {}};
   role.cells.assign(cell_words_, 0);
-  role.always.assign(cell_words_, 0);
+  // Its words of usual_ (always, then usable-by), appended once it is accepted.
+  std::vector<uint64_t> usual(usual_stride_, 0);
+  uint64_t* const always = usual.data();
+  uint64_t* const usable_by = usual.data() + cell_words_;
   for (const auto& [action_name, resource_name] : spec.permissions) {
     const auto action = t.find_action(action_name);
     if (!action) {
@@ -57,13 +60,10 @@ Result<uint32_t, std::string> CustomRoles::add(const CustomRoleSpec& spec) {
     role.cells[bit / 64] |= uint64_t{1} << (bit % 64);
     for (const Table::CatalogRun& run : t.catalog_runs(static_cast<uint32_t>(bit))) {
       if (run.catalog == *catalog && run.entry_count > 0 && t.catalog_entry_branches(run.entry_first) == kBranchResult + 1) {
-        role.always[bit / 64] |= uint64_t{1} << (bit % 64);
+        always[bit / 64] |= uint64_t{1} << (bit % 64);
       }
     }
   }
-  usual_.insert(usual_.end(), role.always.begin(), role.always.end());
-  usual_.resize(usual_.size() + (usual_stride_ - cell_words_), 0);
-  uint64_t* const usable_by = usual_.data() + usual_.size() - (usual_stride_ - cell_words_);
   for (uint32_t r = 0; r < t.role_count(); ++r) {
     const Table::ImpliedRoles& implied = t.implied(r);
     for (uint32_t w = implied.first; w < implied.first + implied.words; ++w) {
@@ -73,6 +73,7 @@ Result<uint32_t, std::string> CustomRoles::add(const CustomRoleSpec& spec) {
       }
     }
   }
+  usual_.insert(usual_.end(), usual.begin(), usual.end());
   roles_.push_back(std::move(role));
   count_ = roles_.size();
   return static_cast<uint32_t>(roles_.size() - 1);

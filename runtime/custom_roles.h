@@ -52,20 +52,22 @@ class CustomRoles {
     // holding one of them may use the role.
     const uint64_t* holders;
     std::vector<uint64_t> cells;  // bit (action * resource_count + type): granted
-    // The cells of `cells` whose first entry in the catalog has no condition (a
-    // program that is constant true): granted outright, no entry to run. A
-    // subset of `cells`, so its bit alone says the role reaches the cell.
-    std::vector<uint64_t> always;
   };
   const Role& role(uint32_t index) const { return roles_[index]; }
-  // Whether role `index` allows cell `cell` outright (Role::always) to a
-  // principal holding only table role `role`: the usual custom-role decision.
-  // Per role, `always` and its usable-by bitset (bit R: a principal holding R,
+  // Whether role `index` allows cell `cell` outright: the role grants it and
+  // its catalog's first entry for it has no condition (a program that is
+  // constant true), so no entry is run. Implies that the role grants the cell.
+  bool always(uint32_t index, uint32_t cell) const {
+    return ((usual_[size_t{index} * usual_stride_ + cell / 64] >> (cell % 64)) & 1u) != 0;
+  }
+  // Whether role `index` allows cell `cell` outright (always()) to a principal
+  // holding only table role `role`: the usual custom-role decision. Per role,
+  // the always bitset and its usable-by bitset (bit R: a principal holding R,
   // and so the roles R implies, holds one of `holders`; computed on add(), so
   // that the usual request tests one bit for it, however many words the
   // table's roles take) are kept at a fixed stride in one array, so that the
-  // test reads two words found from the index, where through the role's
-  // record it read the record, then the bitsets' addresses, then the words.
+  // test reads two words found from the index, where through a role's record
+  // it would read the record, then the bitsets' addresses, then the words.
   bool usual_allows(uint32_t index, uint32_t cell, uint32_t role) const {
     const uint64_t* const words = usual_.data() + size_t{index} * usual_stride_;
     return ((words[cell / 64] >> (cell % 64)) & 1u) != 0 &&
@@ -75,7 +77,7 @@ class CustomRoles {
  private:
   std::shared_ptr<const Table> table_;
   std::vector<Role> roles_;
-  std::vector<uint64_t> usual_;  // per role: its `always` (cell_words_ words), then its usable-by bitset
+  std::vector<uint64_t> usual_;  // per role: its always bitset (cell_words_ words), then its usable-by bitset
   size_t cell_words_ = 0, usual_stride_ = 0;
   // roles_.size(), kept: the evaluator checks every custom role index of a
   // request against it, and a vector's size divides by sizeof(Role).

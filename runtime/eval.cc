@@ -625,11 +625,6 @@ EDICT_HOT bool custom_role_grants(const CustomRoles::Role& role, uint32_t cell) 
 EDICT_HOT bool custom_role_reaches(const Ctx& c, const CustomRoles::Role& role, uint32_t cell) {
   return custom_role_grants(role, cell) && c.intersects(role.holders);
 }
-// Whether it allows a cell it reaches outright: the first catalog entry for the
-// cell has no condition, so no other entry is reached.
-EDICT_HOT bool custom_role_always(const CustomRoles::Role& role, uint32_t cell) {
-  return ((role.always[cell / 64] >> (cell % 64)) & 1u) != 0;
-}
 
 // Whether one of the request's custom roles, from the `first`-th on, allows
 // its cell: the first that reaches it and whose catalog entries allow it. Each
@@ -639,7 +634,7 @@ EDICT_HOT bool custom_role_always(const CustomRoles::Role& role, uint32_t cell) 
   for (size_t k = first; k < c.r.custom_roles.size(); ++k) {
     const CustomRoles::Role& role = custom.role(c.r.custom_roles[k]);
     if (!custom_role_reaches(c, role, cell)) continue;
-    if (custom_role_always(role, cell) || catalog_entries_allow(c, role.catalog, cell, errors)) return true;
+    if (custom.always(c.r.custom_roles[k], cell) || catalog_entries_allow(c, role.catalog, cell, errors)) return true;
   }
   return false;
 }
@@ -689,7 +684,7 @@ EDICT_HOT void conditional_grants(const Ctx& c, const Table::CondRef* conds, uin
 }
 
 // Whether one of the request's custom roles allows its cell. The usual request
-// holds one, which allows the cell outright (CustomRoles::Role::always), and
+// holds one, which allows the cell outright (CustomRoles::always()), and
 // its principal's roles fit one word: decided here in straight code, without
 // a loop or call. Anything else goes on in custom_roles_allow_from().
 EDICT_HOT bool custom_roles_allow(const Ctx& c, const CustomRoles& custom, uint32_t* errors) {
@@ -697,7 +692,7 @@ EDICT_HOT bool custom_roles_allow(const Ctx& c, const CustomRoles& custom, uint3
   if (c.r.custom_roles.size() == 1 && c.roles.n == 1) [[likely]] {
     const CustomRoles::Role& role = custom.role(c.r.custom_roles[0]);
     if (!custom_role_reaches(c, role, cell)) return false;
-    if (custom_role_always(role, cell)) return true;
+    if (custom.always(c.r.custom_roles[0], cell)) return true;
   }
   return custom_roles_allow_from(c, custom, 0, cell, errors);
 }
@@ -1309,7 +1304,7 @@ CustomRolesTrace trace_custom_roles(const Ctx& c, const CustomRoles& custom,
       const std::string holders = role_names(t, role.holders);
       why = holders.empty() ? std::string("its catalog names no role that may use it")
                             : fmt::format("only a principal holding {} may use it", holders);
-    } else if (custom_role_always(role, cell)) {
+    } else if (custom.always(idx, cell)) {
       out.allowing = idx;
       out.allowed_by = who;
       return out;
