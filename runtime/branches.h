@@ -48,6 +48,9 @@ struct Decision;
 struct Request;
 class Table;
 class CustomRoles;
+namespace detail {
+struct DecisionFrame;
+}
 // What the evaluator reads while it decides (eval.cc).
 struct LeafContext;
 // Runs a node of a condition's program: its leaf, and returns the id of the
@@ -57,13 +60,13 @@ struct LeafContext;
 using NodeFn = uint32_t (*)(const LeafContext& c, const Branch& node);
 // Runs a node of a single-role plan (table.h) and the rest of the plan's walk:
 // its leaf, then the next node's code, as a tail call, until an outcome; returns
-// that outcome's decision (in the table, or written to `scratch` when custom
+// that outcome's decision (in the table, or built in the frame when custom
 // roles decide). No loop calls a plan's nodes in turn: each node's code goes on
 // to the next's itself (eval.cc's plan_node()). The arguments come in the
-// registers evaluate()'s own arrive in (a Decision's place, the table, the
-// request, the custom roles), and the node last: in another order, evaluate()
-// and every node moved them about, 6 to 9 instructions per decision.
-using PlanNodeFn = const Decision* (*)(Decision* scratch, const Table& t, const Request& r, const CustomRoles* custom,
+// registers evaluate()'s own arrive in (the frame, the table, the request), and
+// the node last: in another order, evaluate() and every node moved them about,
+// 6 to 9 instructions per decision.
+using PlanNodeFn = const Decision* (*)(detail::DecisionFrame& frame, const Table& t, const Request& r,
                                        const Branch& node) noexcept;
 
 struct Branch {

@@ -95,6 +95,7 @@ RoleSet implied_roles(const Table& t, uint32_t role) {
 }
 
 using Ctx = LeafContext;
+using Frame = detail::DecisionFrame;
 
 // Storage for a value computed from the request (a tenant, the principal's rank),
 // constructed only when one is read: most leaves read the request in place, and
@@ -173,8 +174,32 @@ template <Span S>
 EDICT_HOT const std::span<const Value>& attrs_of(const Request& r, const Operand& o) {
   return attrs_of<S>(r, o.attrs);
 }
+// Whether the code for array S reads it with no test of the slot: a plan
+// node's code for the principal's or the resource's. decide() walks a plan
+// only for a request whose two arrays hold every attribute of the table
+// (covers_attrs()), and load() checked that every request attribute's slot is
+// below its count. The context's array is tested (requests often leave it
+// empty), and so is every array read through an operand's member pointer.
+// Without the tests of the slots the denied scoped decision took 0.9 of the
+// time (docs/performance.md, fifteenth session).
+template <Span S>
+constexpr bool kCovered = S == Span::kPrincipal || S == Span::kResource;
+template <Span S>
+EDICT_HOT bool in_bounds(std::span<const Value> attrs, uint32_t slot) {
+  return kCovered<S> || slot < attrs.size();
+}
+
+// Whether the request's principal and resource arrays are long enough for a
+// plan's nodes (kCovered): as RequestBuilder builds them, a value (perhaps
+// kAbsent) for every attribute of the table. A request with shorter ones is
+// decided by the general path, which reads past an array's end as absent.
+EDICT_HOT bool covers_attrs(const Table& t, const Request& r) {
+  return r.principal_attrs.size() >= t.principal_attr_count() && r.resource_attrs.size() >= t.resource_attr_count();
+}
+
 // The array read through `attrs` (a computed operand's member pointer is the
-// default one, the principal's: its slot is past every request's).
+// default one, the principal's: plan_node_fn() gives the nodes that read one
+// code for any array).
 Span span_of(Attrs attrs) {
   if (attrs == &Request::resource_attrs) return Span::kResource;
   if (attrs == &Request::context_attrs) return Span::kContext;
@@ -188,7 +213,7 @@ Span span_of(Attrs attrs) {
 template <Span S = Span::kAny>
 EDICT_HOT const Value* read(const Ctx& c, const Operand& o, Scratch& scratch) {
   const std::span<const Value>& attrs = attrs_of<S>(c.r, o);
-  if (o.slot < attrs.size()) [[likely]] {
+  if (in_bounds<S>(attrs, o.slot)) [[likely]] {
     const Value& v = at(attrs, o);
     return v.kind == ValueKind::kAbsent ? nullptr : &v;
   }
@@ -204,7 +229,7 @@ EDICT_HOT bool fits(const Operand& o, const Value& v) { return v.kind == o.want 
 template <Span S = Span::kAny>
 EDICT_HOT const Value* value(const Ctx& c, const Operand& o, Scratch& scratch) {
   const std::span<const Value>& attrs = attrs_of<S>(c.r, o);
-  if (o.slot < attrs.size()) [[likely]] {
+  if (in_bounds<S>(attrs, o.slot)) [[likely]] {
     const Value& v = at(attrs, o);
     return fits(o, v) ? &v : nullptr;
   }
@@ -219,7 +244,7 @@ EDICT_HOT const Value* value(const Ctx& c, const Operand& o, Scratch& scratch) {
 template <Span S = Span::kAny>
 EDICT_HOT const Value* set_value(const Ctx& c, const Operand& o, Scratch& scratch) {
   const std::span<const Value>& attrs = attrs_of<S>(c.r, o);
-  if (o.slot < attrs.size()) [[likely]] {
+  if (in_bounds<S>(attrs, o.slot)) [[likely]] {
     const Value& v = at(attrs, o);
     return v.kind == o.want ? &v : nullptr;
   }
@@ -251,10 +276,11 @@ EDICT_HOT void probe(const int64_t*& p, uint32_t step, int64_t id) {
 }
 
 // Whether sorted `ids` (count > 8) hold `id`: halves the range to at most 16
-// ids, then four probes at fixed steps find the last id <= `id`. Every probe
-// is in bounds: after the halving 9 <= n <= 16, and the steps after the first
-// reach p[7] at most, below n. Inlined: it is compiled only into the code of
-// the nodes that search (node<>), which then call nothing.
+// ids, then three probes at fixed steps leave two ids, and `id` is held if it
+// is one of them. Every read is in bounds: after the halving 9 <= n <= 16, and
+// the reads after the first probe reach p[7] at most, below n. Inlined: it is
+// compiled only into the code of the nodes that search (node<>), which then
+// call nothing.
 EDICT_HOT bool sorted_ids_have(const int64_t* p, uint32_t n, int64_t id) {
   while (n > 16) {  // invariant: if `id` is held, it is in [p, p + n)
     const uint32_t half = n / 2;
@@ -264,8 +290,9 @@ EDICT_HOT bool sorted_ids_have(const int64_t* p, uint32_t n, int64_t id) {
   probe(p, n - 8, id);  // now in [p, p + 8)
   probe(p, 4, id);
   probe(p, 2, id);
-  probe(p, 1, id);
-  return *p == id;
+  // Both of the last two compared, where a fourth probe and then one compare
+  // made two jumps more (the probe's arms each jumped to the compare).
+  return (p[0] == id) | (p[1] == id);
 }
 
 EDICT_HOT bool set_has_id(const Value& set, int64_t id) {
@@ -429,7 +456,7 @@ EDICT_HOT void execute(const Ctx& c, const Step& s, Tri* stack, uint32_t& sp) {
 // request's (kComputedSlot).
 template <Span S = Span::kAny>
 EDICT_HOT bool in_request(const Request& r, const Operand& o) {
-  return o.slot < attrs_of<S>(r, o).size();
+  return in_bounds<S>(attrs_of<S>(r, o), o.slot);
 }
 
 // Whether an operand a leaf of kind E reads as a value is not one of the
@@ -774,7 +801,7 @@ EDICT_HOT Decision allow_or_not(const Ctx& c, const CustomRoles* custom, uint32_
 
 // A plan's outcome open to custom roles, for a request holding some, past the
 // usual one (one custom role, which grants the cell outright): decided into
-// `scratch`. Out of line, as every custom-role path: the usual request returns
+// the frame. Out of line, as every custom-role path: the usual request returns
 // its outcome's decision and needs none of this.
 [[gnu::noinline]] const Decision* plan_custom_roles_decision(Decision* scratch, const Table& t, const Request& r,
                                                              const CustomRoles& custom,
@@ -797,30 +824,31 @@ EDICT_HOT Decision allow_or_not(const Ctx& c, const CustomRoles* custom, uint32_
 
 // Where a plan's walk ends: the decision of its outcome (`result`, at or
 // above kChainResult), in the table; or, if custom roles change it, one
-// decided into `scratch`.
-EDICT_HOT const Decision* plan_outcome(const Table& t, const Request& r, const CustomRoles* custom, uint32_t result,
-                                       Decision* scratch) noexcept {
+// decided into the frame.
+EDICT_HOT const Decision* plan_outcome(Frame& frame, const Table& t, const Request& r, uint32_t result,
+                                       const CustomRoles* custom) noexcept {
   const Table::Outcome& o = t.outcome(result);
-  if (!o.open_to_custom || r.custom_roles.empty()) [[likely]] return &o.decision;
-  return plan_custom_decision(scratch, t, r, *custom, o);
+  // The request's custom roles first: known from the start of the decision,
+  // where the outcome's flag is one load more at its end.
+  if (r.custom_roles.empty() || !o.open_to_custom) [[likely]] return &o.decision;
+  return plan_custom_decision(frame.place(), t, r, *custom, o);
 }
 
 // Goes on to plan node `next`, or ends the walk at an outcome.
-EDICT_HOT const Decision* plan_next(const Table& t, const Request& r, uint32_t next, const CustomRoles* custom,
-                                    Decision* scratch) noexcept {
+EDICT_HOT const Decision* plan_next(Frame& frame, const Table& t, const Request& r, uint32_t next) noexcept {
   if (next < kChainResult) [[likely]] {
     const Branch& b = t.branches()[next];
-    return b.plan_run(scratch, t, r, custom, b);
+    return b.plan_run(frame, t, r, b);
   }
-  return plan_outcome(t, r, custom, next, scratch);
+  return plan_outcome(frame, t, r, next, frame.custom);
 }
 
 // plan_node() for an operand computed from the request, or past its spans.
 template <Exec E, GuardOperand G>
-[[gnu::noinline]] const Decision* plan_node_general(Decision* scratch, const Table& t, const Request& r,
-                                                    const CustomRoles* custom, const Branch& b) noexcept {
+[[gnu::noinline]] const Decision* plan_node_general(Frame& frame, const Table& t, const Request& r,
+                                                    const Branch& b) noexcept {
   const Ctx c{t, r, implied_roles(t, r.roles[0])};
-  return plan_next(t, r, run_node<E, G>(c, b), custom, scratch);
+  return plan_next(frame, t, r, run_node<E, G>(c, b));
 }
 
 // A plan node's code (Branch::plan_run), as node() but for a request holding
@@ -828,17 +856,16 @@ template <Exec E, GuardOperand G>
 // built in registers, and only what its leaf reads of it is loaded. Compiled
 // for the arrays its operands are read from (SA, SB; Span).
 template <Exec E, GuardOperand G, Span SA, Span SB>
-const Decision* plan_node(Decision* scratch, const Table& t, const Request& r, const CustomRoles* custom,
-                          const Branch& b) noexcept {
+const Decision* plan_node(Frame& frame, const Table& t, const Request& r, const Branch& b) noexcept {
   const Step& s = *b.test;
   if (operand_past_request<E, SA, SB>(r, s)) [[unlikely]] {
-    return plan_node_general<E, G>(scratch, t, r, custom, b);
+    return plan_node_general<E, G>(frame, t, r, b);
   }
   // Plans are walked for one-role requests only (evaluate() tests it): said
   // here, the leaves that read the principal's roles (top_ranked()) compile no
   // other case, and so no call.
   if (r.roles.size() != 1) __builtin_unreachable();
-  return plan_next(t, r, run_node<E, G, SA, SB>(Ctx{t, r, implied_roles(t, r.roles[0])}, b), custom, scratch);
+  return plan_next(frame, t, r, run_node<E, G, SA, SB>(Ctx{t, r, implied_roles(t, r.roles[0])}, b));
 }
 
 // An express entry's code (Branch::express): K tests of request attributes,
@@ -846,18 +873,17 @@ const Decision* plan_node(Decision* scratch, const Table& t, const Request& r, c
 // and no jump between them. Compiled for the one array all its tests read
 // (S, as plan_node<>), or for any (Span::kAny).
 template <uint32_t K, Span S>
-const Decision* plan_express(Decision* scratch, const Table& t, const Request& r, const CustomRoles* custom,
-                             const Branch& b) noexcept {
+const Decision* plan_express(Frame& frame, const Table& t, const Request& r, const Branch& b) noexcept {
   const ExpressTest* const tests = t.express_tests().data() + b.express;
 #pragma GCC unroll 4  // as a loop, 3 more instructions for two tests
   for (uint32_t k = 0; k < K; ++k) {
     const ExpressTest& x = tests[k];
     const std::span<const Value>& attrs = attrs_of<S>(r, x.attrs);
-    if (x.slot >= attrs.size()) [[unlikely]] return plan_next(t, r, b.next[0], custom, scratch);
+    if (!in_bounds<S>(attrs, x.slot)) [[unlikely]] return plan_next(frame, t, r, b.next[0]);
     const Value& v = at(attrs, x.offset);
-    if (v.kind != x.want || v.i != x.value) [[unlikely]] return plan_next(t, r, b.next[0], custom, scratch);
+    if (v.kind != x.want || v.i != x.value) [[unlikely]] return plan_next(frame, t, r, b.next[0]);
   }
-  return plan_next(t, r, b.next[1], custom, scratch);
+  return plan_next(frame, t, r, b.next[1]);
 }
 
 // A plan's nodes (Branch::plan_run): plan_node<> by Exec, GuardOperand and the
@@ -881,6 +907,18 @@ constexpr auto plan_node_table(std::index_sequence<E...> /*execs*/) {
       kPlanNodesOf<static_cast<Exec>(E)>...};
 }
 constexpr auto kPlanNodeCode = plan_node_table(std::make_index_sequence<static_cast<size_t>(Exec::kCount)>{});
+// plan_node_general<> by Exec and GuardOperand: the nodes that read a value
+// computed from the request (plan_node_fn()).
+template <Exec E>
+constexpr std::array<PlanNodeFn, 3> kPlanNodeGeneralOf = {
+    plan_node_general<E, GuardOperand::kNone>, plan_node_general<E, GuardOperand::kA>,
+    plan_node_general<E, GuardOperand::kB>};
+template <size_t... E>
+constexpr auto plan_node_general_table(std::index_sequence<E...> /*execs*/) {
+  return std::array<std::array<PlanNodeFn, 3>, sizeof...(E)>{kPlanNodeGeneralOf<static_cast<Exec>(E)>...};
+}
+constexpr auto kPlanNodeGeneralCode =
+    plan_node_general_table(std::make_index_sequence<static_cast<size_t>(Exec::kCount)>{});
 
 // Why a request is denied before any rule is looked at.
 struct Refusal {
@@ -968,20 +1006,20 @@ EDICT_HOT bool one_known_custom_role(const Table& t, const Request& r, const Cus
 }
 
 // evaluate_general()'s decision, built in `scratch`.
-[[gnu::noinline]] const Decision* decide_general(Decision* scratch, const Table& t, const Request& r,
-                                                 const CustomRoles* custom) noexcept {
-  return std::construct_at(scratch, evaluate_general(t, r, custom));
+[[gnu::noinline]] const Decision* decide_general(Frame& frame, const Table& t, const Request& r) noexcept {
+  return std::construct_at(frame.place(), evaluate_general(t, r, frame.custom));
 }
 
 // evaluate() past its checks, where the dense array has no plan: in a table
 // whose plans are hashed, the hashed plan, else the general path.
-[[gnu::noinline]] const Decision* decide_without_dense_plan(Decision* scratch, const Table& t, const Request& r,
-                                                            const CustomRoles* custom) noexcept {
+[[gnu::noinline]] const Decision* decide_without_dense_plan(Frame& frame, const Table& t, const Request& r) noexcept {
   if (!t.has_dense_plans()) {
     const uint32_t plan = t.hashed_plan(r.action * t.resource_count() + r.resource_type, r.roles[0]);
-    if (plan != Table::kNoPlan) [[likely]] return plan_next(t, r, plan, custom, scratch);
+    if (plan != Table::kNoPlan && (plan >= kChainResult || covers_attrs(t, r))) [[likely]] {
+      return plan_next(frame, t, r, plan);
+    }
   }
-  return decide_general(scratch, t, r, custom);
+  return decide_general(frame, t, r);
 }
 
 }  // namespace
@@ -996,6 +1034,11 @@ PlanNodeFn plan_node_fn(const Step& test, GuardOperand guard) {
   const auto e = static_cast<size_t>(test.exec);
   const auto a = static_cast<size_t>(span_of(test.a.attrs)), b = static_cast<size_t>(span_of(test.b.attrs));
   if (e >= kPlanNodeCode.size()) return kPlanNodeCode[static_cast<size_t>(Exec::kError)][0][0][0];
+  // A value computed from the request has no slot in an array: such a node
+  // runs the code that reads any operand (kCovered's code would read its slot).
+  const bool computed = (reads_a(test.exec) && test.a.source > Source::kContextAttr) ||
+                        (reads_value_b(test.exec) && test.b.source > Source::kContextAttr);
+  if (computed) return kPlanNodeGeneralCode[e][static_cast<size_t>(guard)];
   return kPlanNodeCode[e][static_cast<size_t>(guard)][a][b];
 }
 PlanNodeFn plan_express_fn(std::span<const ExpressTest> tests) {
@@ -1042,8 +1085,7 @@ const char* to_string(RequestError e) {
   return "unknown";
 }
 
-const Decision* detail::decide(Decision* scratch, const Table& t, const Request& r,
-                               const CustomRoles* custom) noexcept {
+const Decision* detail::decide(Frame& frame, const Table& t, const Request& r, const CustomRoles* custom) noexcept {
   // The usual request: one role, ids in range, one tenant, at most one custom
   // role, and a cell with a plan for that role (every cell within the plans'
   // limits has one). Its plan runs only the conditions that matter and ends in
@@ -1065,12 +1107,20 @@ const Decision* detail::decide(Decision* scratch, const Table& t, const Request&
       // one test on the way to a node, where plan_next() after a test of
       // kNoPlan took two.
       const uint32_t plan = t.dense_plan(size_t{r.action} * t.resource_count() + r.resource_type, role);
-      if (plan < kChainResult) [[likely]] return plan_next(t, r, plan, custom, scratch);
-      if (plan != Table::kNoPlan) [[likely]] return plan_outcome(t, r, custom, plan, scratch);
-      return decide_without_dense_plan(scratch, t, r, custom);
+      if (plan < kChainResult) [[likely]] {
+        if (covers_attrs(t, r)) [[likely]] {
+          frame.custom = custom;
+          return plan_next(frame, t, r, plan);
+        }
+      } else if (plan != Table::kNoPlan) [[likely]] {
+        return plan_outcome(frame, t, r, plan, custom);
+      }
+      frame.custom = custom;
+      return decide_without_dense_plan(frame, t, r);
     }
   }
-  return decide_general(scratch, t, r, custom);
+  frame.custom = custom;
+  return decide_general(frame, t, r);
 }
 
 // ---- explain -------------------------------------------------------------------

@@ -31,20 +31,32 @@ namespace edict::runtime {
 class CustomRoles;
 
 namespace detail {
+// What a plan's walk carries besides the table and the request: room for a
+// decision built rather than looked up, and the custom roles. Only requests
+// holding custom roles, and refusals, read either, so they go down the walk
+// as one pointer: with two, a node's code had one register fewer than it
+// uses, and saved and restored one on every node (the caller's: a loop's
+// counter made a round trip through memory per node).
+struct DecisionFrame {
+  alignas(Decision) std::byte scratch[sizeof(Decision)];  // written only where a decision is built
+  const CustomRoles* custom;  // set by decide() before anything reads it: not on a role-only decision's path
+  Decision* place() { return reinterpret_cast<Decision*>(scratch); }
+};
+
 // evaluate()'s out-of-line part: the decision, as a pointer to one held by the
-// table (a plan's outcome) or to one built in `scratch`. It returns a pointer,
+// table (a plan's outcome) or to one built in the frame. It returns a pointer,
 // not a Decision, so that it reaches a plan's first node by a jump and the
 // walk's last node returns straight to evaluate(): GCC makes no tail call of a
 // function returning a struct in memory, and with one the frame, the call and
 // the copy of the 24 bytes were a tenth of a walking decision's instructions
 // (docs/performance.md, fourteenth session).
-const Decision* decide(Decision* scratch, const Table& table, const Request& request,
+const Decision* decide(DecisionFrame& frame, const Table& table, const Request& request,
                        const CustomRoles* custom) noexcept;
 }  // namespace detail
 
 inline Decision evaluate(const Table& table, const Request& request, const CustomRoles* custom = nullptr) noexcept {
-  alignas(Decision) std::byte scratch[sizeof(Decision)];  // written only where a decision is built, not looked up
-  return *detail::decide(reinterpret_cast<Decision*>(scratch), table, request, custom);
+  detail::DecisionFrame frame;  // NOLINT(cppcoreguidelines-pro-type-member-init): filled where it is read
+  return *detail::decide(frame, table, request, custom);
 }
 
 struct RuleTrace {

@@ -97,6 +97,10 @@ struct Request {
   int64_t resource_tenant = kNoTenant;
   std::span<const uint32_t> roles;        // roles held in the tenant (inheritance is implied)
   std::span<const uint32_t> custom_roles; // indices into the CustomRoles given to evaluate()
+  // Indexed by attribute slot. A slot past an array's end is absent; but the
+  // fast path (a single-role plan) is taken only when the principal's and the
+  // resource's arrays hold a value (kAbsent where unset) for every attribute
+  // of the table, Table::attr_count(root), as RequestBuilder sizes them.
   std::span<const Value> principal_attrs; // indexed by principal attribute slot
   std::span<const Value> resource_attrs;  // indexed by resource attribute slot
   std::span<const Value> context_attrs;   // indexed by context attribute slot

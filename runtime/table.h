@@ -82,6 +82,9 @@ class Table {
   std::optional<uint32_t> find_attr(format::Root root, std::string_view name) const;
   const format::Attr& attr(format::Root root, uint32_t slot) const;
   uint32_t attr_count(format::Root root) const;
+  // attr_count() of the principal and of the resource, inline for evaluate().
+  uint32_t principal_attr_count() const { return meta_.principal_attrs; }
+  uint32_t resource_attr_count() const { return meta_.resource_attrs; }
   std::optional<uint32_t> find_enum_value(uint32_t enum_id, std::string_view name) const;
   std::string_view enum_value_name(uint32_t enum_id, uint32_t value) const;
 

@@ -890,6 +890,75 @@ g_edit: grant agent edit on Doc;
 }
 
 
+// A plan's nodes read the principal's and the resource's arrays with no test
+// of the slot (eval.cc's kCovered): evaluate() walks a plan only for a request
+// whose two arrays hold a value for every attribute of the table, as
+// RequestBuilder's do. A request with shorter arrays is decided by the general
+// path, where an attribute past the end of its array is absent. Here the
+// values past each shortened array's end would allow: a plan that read them
+// would decide otherwise.
+TEST(Steps, PlansReadOnlyArraysThatHoldEveryAttribute) {
+  auto t = testing::compile_source(R"(
+entity Group, Ivr;
+entity User { groups: set<Group>, ivrs: set<Ivr> }
+action view;
+resource Doc { group: Group?, ivr: Ivr? } actions view;
+role supervisor;
+scoped: grant supervisor view on Doc
+  when (resource has group && resource.group in principal.groups)
+    || (resource has ivr && resource.ivr in principal.ivrs);
+)");
+  ASSERT_NE(t, nullptr);
+  const uint32_t cell = *t->find_action("view") * t->resource_count() + *t->find_resource("Doc");
+  const uint32_t plan = t->plan(cell, *t->find_role("supervisor"));
+  ASSERT_LT(plan, runtime::kChainResult) << "the supervisor's plan walks nodes";
+  ASSERT_EQ(t->attr_count(Root::kPrincipal), 4u) << "tenant, rank, groups, ivrs";
+  ASSERT_EQ(t->attr_count(Root::kResource), 3u) << "tenant, group, ivr";
+
+  RequestBuilder b(*t);
+  on_doc(b, "view").role("supervisor").attr_set(Root::kPrincipal, "groups", {"g1"});
+  b.attr_set(Root::kPrincipal, "ivrs", {"i1"}).attr(Root::kResource, "group", "g1").attr(Root::kResource, "ivr", "i1");
+  const runtime::Request full = b.build();
+  ASSERT_EQ(full.principal_attrs.size(), 4u);
+  ASSERT_EQ(full.resource_attrs.size(), 3u);
+  EXPECT_TRUE(evaluate_checked(*t, full).allowed());
+
+  // Each array cut short before the group's or the IVR's slot: the values past
+  // the end are still in memory, and present.
+  const uint32_t group = *t->find_attr(Root::kResource, "group"), ivr = *t->find_attr(Root::kResource, "ivr");
+  const uint32_t groups = *t->find_attr(Root::kPrincipal, "groups"), ivrs = *t->find_attr(Root::kPrincipal, "ivrs");
+  struct Cut {
+    size_t principal, resource;
+    // With the attributes past each end absent: an absent resource attribute
+    // fails its `has`; an absent set makes its `in` err, and the condition
+    // errs if both do.
+    bool allowed;
+    uint32_t errors;
+  };
+  const Cut cuts[] = {
+      {4, std::max(group, ivr), true, 0},    // the later of group and ivr gone: the other allows
+      {4, std::min(group, ivr), false, 0},   // both gone
+      {std::max(groups, ivrs), 3, true, 0},  // one set gone: the other allows
+      {std::min(groups, ivrs), 3, false, 1}, // both sets gone
+      {0, 0, false, 0},                      // no attributes at all
+  };
+  for (const Cut& c : cuts) {
+    runtime::Request r = full;
+    r.principal_attrs = full.principal_attrs.first(c.principal);
+    r.resource_attrs = full.resource_attrs.first(c.resource);
+    const runtime::Decision d = evaluate_checked(*t, r);
+    EXPECT_EQ(d.allowed(), c.allowed) << "principal's array cut to " << c.principal << ", resource's to " << c.resource;
+    EXPECT_EQ(d.condition_errors, c.errors) << "principal's array cut to " << c.principal << ", resource's to "
+                                            << c.resource;
+  }
+  // Longer arrays than the table's are read as far as the table's attributes.
+  std::vector<runtime::Value> principal(full.principal_attrs.begin(), full.principal_attrs.end());
+  principal.resize(8);
+  runtime::Request longer = full;
+  longer.principal_attrs = principal;
+  EXPECT_TRUE(evaluate_checked(*t, longer).allowed());
+}
+
 // Plans are for the cells they pay off in, within budgets linear in the table:
 // a cell of more than 32 rules, or one whose grants' obligations make too many
 // states (each subset of 20 grants applying leaves different obligations), keeps
