@@ -88,7 +88,11 @@ struct Branch {
   // its own, reached only from the plan's root: it runs the tests of a row of
   // the plan's first nodes, Table::express_tests()[express ...], in place, and
   // goes to next[1] if each passes, as the row would; else to next[0] (and
-  // next[2]), the row's first node, which runs it in full. In the padding.
+  // next[2]), the row's first node, which runs it in full. A scope entry
+  // (scope_entry()) runs Table::scope_tests()[express ...], a row of `has a
+  // && a in b` joined by `||`: to next[1] at the first that holds, next[2] if
+  // none does, next[0] (the row's first node) on anything it leaves to the
+  // nodes. In the padding.
   uint32_t express = 0;
 };
 static_assert(sizeof(Branch) == 40);
@@ -108,6 +112,23 @@ struct ExpressTest {
 // An express entry runs 2 to kMaxExpressTests tests.
 inline constexpr uint32_t kMaxExpressTests = 4;
 
+// A test of a scope entry (role_plans.cc's scope_entry()): `has a && a in b`,
+// a an id that request attribute `slot_a` of `attrs_a` holds (of kind
+// `want_a`, at most `max_a`, as Operand), b a set of ids that attribute
+// `slot_b` of `attrs_b` holds. Where a is absent the test is false; where it
+// holds, the test is whether b holds it; anything else (a value or a set
+// ill-formed, a slot past the request's array) leaves the node to decide.
+struct alignas(64) ScopeTest {  // one cache line: found by a shift
+  std::span<const Value> Request::* attrs_a = &Request::principal_attrs;
+  std::span<const Value> Request::* attrs_b = &Request::principal_attrs;
+  uint32_t slot_a = 0, slot_b = 0;
+  ValueKind want_a = ValueKind::kAbsent;
+  uint64_t max_a = 0;
+  size_t offset_a = 0, offset_b = 0;  // slot * sizeof(Value), as Operand::offset
+};
+// A scope entry runs 2 to kMaxScopeTests tests.
+inline constexpr uint32_t kMaxScopeTests = 4;
+
 // Which operand of its test a node's guard is: the guard `has x` of `has x &&
 // test(x)` is always one the test reads as a value, so an absent x makes it err.
 enum class GuardOperand : uint8_t { kNone, kA, kB };
@@ -122,6 +143,10 @@ PlanNodeFn plan_node_fn(const Step& test, GuardOperand guard);
 // compiled for their number and for the request array they read, where they
 // all read one.
 PlanNodeFn plan_express_fn(std::span<const ExpressTest> tests);
+// The code of a scope entry of `tests` (2 to kMaxScopeTests of them):
+// compiled for their number, and for the arrays they read where each reads a
+// from the resource and b from the principal.
+PlanNodeFn plan_scope_fn(std::span<const ScopeTest> tests);
 
 // Roles whose holders a rule's condition excludes outright: the top-level
 // conjuncts `!(principal is R)` (`unless principal is R`), all in one word of

@@ -886,6 +886,38 @@ const Decision* plan_express(Frame& frame, const Table& t, const Request& r, con
   return plan_next(frame, t, r, b.next[1]);
 }
 
+// A scope entry's code (Branch::express): K tests `has a && a in b` joined by
+// `||` (ScopeTest), each read in place where a node reads its step first, and
+// no jump between them. Compiled for a read from the resource and b from the
+// principal (SA, SB), or for any arrays (Span::kAny).
+template <uint32_t K, Span SA, Span SB>
+const Decision* plan_scope(Frame& frame, const Table& t, const Request& r, const Branch& b) noexcept {
+  const ScopeTest* const tests = t.scope_tests().data() + b.express;
+  uint32_t edge = 2;  // next[2]: no test holds
+#pragma GCC unroll 4
+  for (uint32_t k = 0; k < K; ++k) {
+    const ScopeTest& x = tests[k];
+    const std::span<const Value>& as = attrs_of<SA>(r, x.attrs_a);
+    const std::span<const Value>& bs = attrs_of<SB>(r, x.attrs_b);
+    if (!in_bounds<SA>(as, x.slot_a) || !in_bounds<SB>(bs, x.slot_b)) [[unlikely]] {
+      edge = 0;
+      break;
+    }
+    const Value& v = at(as, x.offset_a);
+    if (v.kind == ValueKind::kAbsent) continue;  // the guard is false, and so is the test
+    const Value& set = at(bs, x.offset_b);
+    if (v.kind != x.want_a || static_cast<uint64_t>(v.i) > x.max_a || set.kind != ValueKind::kIdSet) [[unlikely]] {
+      edge = 0;  // left to the nodes
+      break;
+    }
+    if (set_has_id(set, v.i)) {
+      edge = 1;
+      break;
+    }
+  }
+  return plan_next(frame, t, r, b.next[edge]);
+}
+
 // A plan's nodes (Branch::plan_run): plan_node<> by Exec, GuardOperand and the
 // arrays of operands a and b. An Exec that reads no operand a (b) has one code
 // for every array of it, so that only the codes that differ are compiled.
@@ -1052,6 +1084,21 @@ PlanNodeFn plan_express_fn(std::span<const ExpressTest> tests) {
       case Span::kContext: return plan_express<K, Span::kContext>;
       default: return plan_express<K, Span::kAny>;
     }
+  };
+  switch (tests.size()) {
+    case 2: return of.template operator()<2>();
+    case 3: return of.template operator()<3>();
+    default: return of.template operator()<4>();
+  }
+}
+
+PlanNodeFn plan_scope_fn(std::span<const ScopeTest> tests) {
+  static_assert(kMaxScopeTests == 4);
+  const bool usual = std::all_of(tests.begin(), tests.end(), [](const ScopeTest& x) {
+    return span_of(x.attrs_a) == Span::kResource && span_of(x.attrs_b) == Span::kPrincipal;
+  });
+  auto of = [&]<uint32_t K>() -> PlanNodeFn {
+    return usual ? plan_scope<K, Span::kResource, Span::kPrincipal> : plan_scope<K, Span::kAny, Span::kAny>;
   };
   switch (tests.size()) {
     case 2: return of.template operator()<2>();

@@ -365,6 +365,54 @@ void Table::plan_single_roles(const std::vector<NodeRange>& rule_nodes) {
       default: return false;
     }
   };
+  // Scope entries (branches.h). The scoped grants start their plans with a
+  // row of `has a && a in b` joined by `||`: an item's group in the
+  // principal's groups, or its IVR in theirs. Each node's walk reads its step,
+  // and a request failing the first runs the second by a jump to its code; a
+  // scope entry runs the row's tests in place. It stands for the row while
+  // each test is the node's usual case: a absent (its guard false, and the
+  // node goes on to the next), or a well-formed id and b a set of ids. Every
+  // node of the row goes to one node or outcome on true (a grant's row: where
+  // its condition holds), and the entry goes there too at the first test that
+  // holds, or where the last node's false goes if none does.
+  auto scope_test = [&](const Branch& b, ScopeTest& x) {
+    const Step& s = *b.test;
+    if (s.exec != Exec::kInIdAttr || b.plan_run != plan_node_fn(s, GuardOperand::kA) ||
+        s.a.source > Source::kContextAttr || s.b.source > Source::kContextAttr || s.a.want == ValueKind::kAbsent ||
+        s.b.want != ValueKind::kIdSet) {
+      return false;  // another test, unguarded, a computed operand, or one no value fits
+    }
+    x = {s.a.attrs, s.b.attrs, s.a.slot, s.b.slot, s.a.want, s.a.max, s.a.offset, s.b.offset};
+    return true;
+  };
+  auto scope_entry = [&](uint32_t root) -> uint32_t {
+    const auto first = static_cast<uint32_t>(scope_tests_.size());
+    uint32_t node = root, on_true = 0;
+    ScopeTest x;
+    while (node < kChainResult && scope_tests_.size() - first < kMaxScopeTests && scope_test(branches_[node], x)) {
+      const Branch& b = branches_[node];
+      if (scope_tests_.size() > first && b.next[1] != on_true) break;
+      on_true = b.next[1];
+      scope_tests_.push_back(x);
+      node = b.next[0];
+    }
+    const auto count = static_cast<uint32_t>(scope_tests_.size() - first);
+    if (count < 2 || branches_.size() >= kChainResult - 1) {
+      scope_tests_.resize(first);
+      return root;
+    }
+    Branch entry = branches_[root];
+    entry.plan_run = plan_scope_fn(std::span(scope_tests_).subspan(first, count));
+    // Reached from plan roots only, never by a condition's walk (whose code
+    // would err and go to next[2]).
+    entry.run = node_fn(Exec::kError, GuardOperand::kNone);
+    entry.next[0] = root;
+    entry.next[1] = on_true;
+    entry.next[2] = node;
+    entry.express = first;
+    branches_.push_back(entry);
+    return static_cast<uint32_t>(branches_.size() - 1);
+  };
   std::vector<uint32_t> express_of(branches_.size(), kNoPlan);  // by root: its entry (or itself); kNoPlan: not yet
   auto express_entry = [&](uint32_t root) -> uint32_t {
     if (root >= kChainResult) return root;  // an outcome (or kNoPlan)
@@ -380,7 +428,7 @@ void Table::plan_single_roles(const std::vector<NodeRange>& rule_nodes) {
     const auto count = static_cast<uint32_t>(express_tests_.size() - first);
     if (count < 2 || branches_.size() >= kChainResult - 1) {
       express_tests_.resize(first);
-      return express_of[root] = root;
+      return express_of[root] = scope_entry(root);
     }
     Branch entry = branches_[root];
     entry.plan_run = plan_express_fn(std::span(express_tests_).subspan(first, count));

@@ -284,6 +284,7 @@ void Table::index_cells() {
   branches_.shrink_to_fit();
   outcomes_.shrink_to_fit();
   express_tests_.shrink_to_fit();
+  scope_tests_.shrink_to_fit();
 }
 
 void Table::chain_forbids(BranchCompiler& compiler) {

@@ -273,6 +273,8 @@ class Table {
   const Outcome& outcome(uint32_t result) const { return outcomes_[result - kChainResult]; }
   // The tests of the plans' express entries (Branch::express).
   std::span<const ExpressTest> express_tests() const { return express_tests_; }
+  // The tests of the plans' scope entries (Branch::express).
+  std::span<const ScopeTest> scope_tests() const { return scope_tests_; }
   // The branching program of catalog_entries()[entry]'s condition (or kNoBranches).
   uint32_t catalog_entry_branches(uint32_t entry) const { return catalog_branches_[entry]; }
   // The catalog entries of one cell (action * resource_count() + resource type):
@@ -353,6 +355,7 @@ class Table {
   uint32_t plan_shift_ = 63;            // 64 - log2(plan_slots_.size())
   std::vector<Outcome> outcomes_;
   std::vector<ExpressTest> express_tests_;  // of the plans' express entries
+  std::vector<ScopeTest> scope_tests_;      // of the plans' scope entries
   std::vector<Step> steps_;             // per instruction of code_
 };
 

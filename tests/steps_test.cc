@@ -890,6 +890,87 @@ g_edit: grant agent edit on Doc;
 }
 
 
+// A scoped grant's plan starts with a row of `has a && a in b` joined by `||`,
+// run by one scope entry (branches.h) where each test is the node's usual case,
+// and by the nodes otherwise. Every combination of a usual and an unusual
+// value for each test (an id held or not, absent, of the wrong kind, out of
+// its enum's range; a set holding it, empty, absent, of the wrong kind)
+// decides as the general path does.
+TEST(Steps, ScopeEntriesDecideAsTheNodesTheyStandFor) {
+  auto t = testing::compile_source(R"(
+enum Level { low, mid, high }
+entity Group, Ivr;
+entity User { groups: set<Group>, ivrs: set<Ivr>, levels: set<Level> }
+action view;
+resource Doc { group: Group?, ivr: Ivr?, level: Level? } actions view;
+role supervisor;
+scoped: grant supervisor view on Doc
+  when (resource has group && resource.group in principal.groups)
+    || (resource has ivr && resource.ivr in principal.ivrs)
+    || (resource has level && resource.level in principal.levels);
+)");
+  ASSERT_NE(t, nullptr);
+  const uint32_t cell = *t->find_action("view") * t->resource_count() + *t->find_resource("Doc");
+  const uint32_t entry = t->plan(cell, *t->find_role("supervisor"));
+  ASSERT_LT(entry, runtime::kChainResult);
+  const runtime::Branch& e = t->branches()[entry];
+  const auto tests = t->scope_tests().subspan(e.express, 3);
+  ASSERT_EQ(e.plan_run, runtime::plan_scope_fn(tests)) << "three tests, of the resource's and principal's arrays";
+  EXPECT_EQ(tests[0].slot_a, *t->find_attr(Root::kResource, "group"));
+  EXPECT_EQ(tests[2].slot_b, *t->find_attr(Root::kPrincipal, "levels"));
+  EXPECT_EQ(tests[2].max_a, 2u) << "three levels";
+  EXPECT_EQ(t->branches()[e.next[0]].test, e.test) << "anything unusual: the row's first node";
+  EXPECT_GE(e.next[1], runtime::kChainResult) << "true: the grant's outcome";
+  EXPECT_GE(e.next[2], runtime::kChainResult) << "all false: no grant";
+
+  using runtime::Value;
+  using runtime::ValueKind;
+  const int64_t held[] = {10, 20, 30}, levels[] = {0, 2};
+  const std::string_view word = "w";
+  const Value strings = Value::string_set(std::span<const std::string_view>(&word, 1));
+  const Value set_values[4] = {Value::id_set(held), Value::id_set({}), Value{}, strings};
+  const Value level_held[4] = {Value::id_set(levels), Value::id_set({}), Value{}, strings};
+  struct Pair {
+    uint32_t slot_a, slot_b;
+    std::array<Value, 5> ids;  // held, not held, absent, wrong kind, out of range (or held)
+    const Value* sets;         // holds the held id, empty, absent, wrong kind
+  };
+  const Pair pairs[] = {
+      {tests[0].slot_a, tests[0].slot_b,
+       {Value::entity(20), Value::entity(21), Value{}, Value::integer(20), Value::entity(30)}, set_values},
+      {tests[1].slot_a, tests[1].slot_b,
+       {Value::entity(10), Value::entity(11), Value{}, Value::string("10"), Value::entity(10)}, set_values},
+      {tests[2].slot_a, tests[2].slot_b,
+       {Value::enum_value(2), Value::enum_value(1), Value{}, Value::entity(2), Value::of(ValueKind::kEnum, 3)},
+       level_held},
+  };
+  RequestBuilder b(*t);
+  on_doc(b, "view").role("supervisor");
+  const runtime::Request base = b.build();
+  size_t allowed = 0, errors = 0, cases = 0;
+  for (size_t n = 0; n < 20 * 20 * 20; ++n) {
+    std::vector<Value> principal(base.principal_attrs.begin(), base.principal_attrs.end());
+    std::vector<Value> resource(base.resource_attrs.begin(), base.resource_attrs.end());
+    for (size_t k = 0, m = n; k < 3; ++k, m /= 20) {
+      resource.at(pairs[k].slot_a) = pairs[k].ids[m % 5];
+      principal.at(pairs[k].slot_b) = pairs[k].sets[(m / 5) % 4];
+    }
+    runtime::Request r = base;
+    r.principal_attrs = principal;
+    r.resource_attrs = resource;
+    const runtime::Decision d = evaluate_checked(*t, r);
+    allowed += d.allowed() ? 1 : 0;
+    errors += d.condition_errors != 0 ? 1 : 0;
+    ++cases;
+  }
+  EXPECT_EQ(cases, 8000u);
+  // Each test holds in 2 of its 20 cases (a held id, and the out-of-range
+  // column's held id for the entities), 1 for the levels: the grant applies
+  // unless none does, 18 * 18 * 19 of 8000.
+  EXPECT_EQ(allowed, 8000u - 18u * 18u * 19u);
+  EXPECT_GT(errors, 0u) << "ill-formed values make the condition err where nothing holds";
+}
+
 // A plan's nodes read the principal's and the resource's arrays with no test
 // of the slot (eval.cc's kCovered): evaluate() walks a plan only for a request
 // whose two arrays hold a value for every attribute of the table, as
