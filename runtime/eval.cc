@@ -1037,12 +1037,13 @@ EDICT_HOT bool one_known_custom_role(const Table& t, const Request& r, const Cus
          r.custom_roles[0] < custom->size();
 }
 
-// evaluate_general()'s decision, built in `scratch`.
+// evaluate_general()'s decision, built in the frame.
 [[gnu::noinline]] const Decision* decide_general(Frame& frame, const Table& t, const Request& r) noexcept {
   return std::construct_at(frame.place(), evaluate_general(t, r, frame.custom));
 }
 
-// evaluate() past its checks, where the dense array has no plan: in a table
+// evaluate() past its checks, where the dense array has no plan, or the
+// request's arrays are too short for its nodes (covers_attrs()): in a table
 // whose plans are hashed, the hashed plan, else the general path.
 [[gnu::noinline]] const Decision* decide_without_dense_plan(Frame& frame, const Table& t, const Request& r) noexcept {
   if (!t.has_dense_plans()) {
@@ -1073,23 +1074,29 @@ PlanNodeFn plan_node_fn(const Step& test, GuardOperand guard) {
   if (computed) return kPlanNodeGeneralCode[e][static_cast<size_t>(guard)];
   return kPlanNodeCode[e][static_cast<size_t>(guard)][a][b];
 }
+// An entry's code (express or scope) for its count of tests, 2 to 4: `code`
+// gives it for a count known when compiled.
+template <typename Code>
+PlanNodeFn entry_code_for_count(size_t count, Code code) {
+  switch (count) {
+    case 2: return code.template operator()<2>();
+    case 3: return code.template operator()<3>();
+    default: return code.template operator()<4>();
+  }
+}
+
 PlanNodeFn plan_express_fn(std::span<const ExpressTest> tests) {
   static_assert(kMaxExpressTests == 4);
   Span span = tests.empty() ? Span::kAny : span_of(tests[0].attrs);
   for (const ExpressTest& x : tests) span = span_of(x.attrs) == span ? span : Span::kAny;
-  auto of = [&]<uint32_t K>() -> PlanNodeFn {
+  return entry_code_for_count(tests.size(), [&]<uint32_t K>() -> PlanNodeFn {
     switch (span) {
       case Span::kPrincipal: return plan_express<K, Span::kPrincipal>;
       case Span::kResource: return plan_express<K, Span::kResource>;
       case Span::kContext: return plan_express<K, Span::kContext>;
       default: return plan_express<K, Span::kAny>;
     }
-  };
-  switch (tests.size()) {
-    case 2: return of.template operator()<2>();
-    case 3: return of.template operator()<3>();
-    default: return of.template operator()<4>();
-  }
+  });
 }
 
 PlanNodeFn plan_scope_fn(std::span<const ScopeTest> tests) {
@@ -1097,14 +1104,9 @@ PlanNodeFn plan_scope_fn(std::span<const ScopeTest> tests) {
   const bool usual = std::all_of(tests.begin(), tests.end(), [](const ScopeTest& x) {
     return span_of(x.attrs_a) == Span::kResource && span_of(x.attrs_b) == Span::kPrincipal;
   });
-  auto of = [&]<uint32_t K>() -> PlanNodeFn {
+  return entry_code_for_count(tests.size(), [&]<uint32_t K>() -> PlanNodeFn {
     return usual ? plan_scope<K, Span::kResource, Span::kPrincipal> : plan_scope<K, Span::kAny, Span::kAny>;
-  };
-  switch (tests.size()) {
-    case 2: return of.template operator()<2>();
-    case 3: return of.template operator()<3>();
-    default: return of.template operator()<4>();
-  }
+  });
 }
 
 const char* to_string(Reason r) {

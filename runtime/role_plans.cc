@@ -365,6 +365,23 @@ void Table::plan_single_roles(const std::vector<NodeRange>& rule_nodes) {
       default: return false;
     }
   };
+  // Adds an entry (express or scope) to the row at `root`, running
+  // `entry_code` on its tests from `first`: to next[1] as the row goes on
+  // that edge, next[2] on the other the entry knows of, next[0] (the row's
+  // first node) on anything it leaves to the nodes. Reached from plan roots
+  // only, never by a condition's walk; were it, its code would err and go to
+  // next[2] (for an express entry, the row's first node).
+  auto push_entry = [&](uint32_t root, PlanNodeFn entry_code, uint32_t first, uint32_t next1, uint32_t next2) {
+    Branch entry = branches_[root];
+    entry.plan_run = entry_code;
+    entry.run = node_fn(Exec::kError, GuardOperand::kNone);
+    entry.next[0] = root;
+    entry.next[1] = next1;
+    entry.next[2] = next2;
+    entry.express = first;
+    branches_.push_back(entry);
+    return static_cast<uint32_t>(branches_.size() - 1);
+  };
   // Scope entries (branches.h). The scoped grants start their plans with a
   // row of `has a && a in b` joined by `||`: an item's group in the
   // principal's groups, or its IVR in theirs. Each node's walk reads its step,
@@ -401,17 +418,7 @@ void Table::plan_single_roles(const std::vector<NodeRange>& rule_nodes) {
       scope_tests_.resize(first);
       return root;
     }
-    Branch entry = branches_[root];
-    entry.plan_run = plan_scope_fn(std::span(scope_tests_).subspan(first, count));
-    // Reached from plan roots only, never by a condition's walk (whose code
-    // would err and go to next[2]).
-    entry.run = node_fn(Exec::kError, GuardOperand::kNone);
-    entry.next[0] = root;
-    entry.next[1] = on_true;
-    entry.next[2] = node;
-    entry.express = first;
-    branches_.push_back(entry);
-    return static_cast<uint32_t>(branches_.size() - 1);
+    return push_entry(root, plan_scope_fn(std::span(scope_tests_).subspan(first, count)), first, on_true, node);
   };
   std::vector<uint32_t> express_of(branches_.size(), kNoPlan);  // by root: its entry (or itself); kNoPlan: not yet
   auto express_entry = [&](uint32_t root) -> uint32_t {
@@ -430,16 +437,8 @@ void Table::plan_single_roles(const std::vector<NodeRange>& rule_nodes) {
       express_tests_.resize(first);
       return express_of[root] = scope_entry(root);
     }
-    Branch entry = branches_[root];
-    entry.plan_run = plan_express_fn(std::span(express_tests_).subspan(first, count));
-    // Reached from plan roots only, never by a condition's walk; were it, its
-    // code would err and go to next[2], the row's first node.
-    entry.run = node_fn(Exec::kError, GuardOperand::kNone);
-    entry.next[0] = entry.next[2] = root;
-    entry.next[1] = node;
-    entry.express = first;
-    branches_.push_back(entry);
-    return express_of[root] = static_cast<uint32_t>(branches_.size() - 1);
+    return express_of[root] = push_entry(root, plan_express_fn(std::span(express_tests_).subspan(first, count)),
+                                         first, node, root);
   };
   for (uint32_t& root : others_) root = express_entry(root);
   for (RolePlan& x : role_plans) x.root = express_entry(x.root);

@@ -52,6 +52,12 @@ bool same_operand(const runtime::Operand& a, const runtime::Operand& b) {
   return a.attrs == b.attrs && a.slot == b.slot && a.source == b.source;
 }
 
+// The plan (Table::plan) of a principal holding only `role`, in the cell of
+// (view, Doc).
+uint32_t view_doc_plan(const runtime::Table& t, const char* role) {
+  return t.plan(*t.find_action("view") * t.resource_count() + *t.find_resource("Doc"), *t.find_role(role));
+}
+
 const runtime::Table::CondRef& first_cond(const runtime::Table& t) {
   const runtime::Table::HotCell& cell = t.hot_cell(*t.find_action("view"), *t.find_resource("Doc"));
   return t.cond_refs()[cell.conds];
@@ -263,8 +269,7 @@ f_level: forbid * on * when principal.level != 3;
 g: grant agent view on Doc;
 )");
   ASSERT_NE(t, nullptr);
-  const uint32_t cell = *t->find_action("view") * t->resource_count() + *t->find_resource("Doc");
-  const uint32_t entry = t->plan(cell, *t->find_role("agent"));
+  const uint32_t entry = view_doc_plan(*t, "agent");
   ASSERT_LT(entry, runtime::kChainResult);
   const runtime::Branch& e = t->branches()[entry];
   const auto tests = t->express_tests().subspan(e.express, runtime::kMaxExpressTests);
@@ -910,8 +915,7 @@ scoped: grant supervisor view on Doc
     || (resource has level && resource.level in principal.levels);
 )");
   ASSERT_NE(t, nullptr);
-  const uint32_t cell = *t->find_action("view") * t->resource_count() + *t->find_resource("Doc");
-  const uint32_t entry = t->plan(cell, *t->find_role("supervisor"));
+  const uint32_t entry = view_doc_plan(*t, "supervisor");
   ASSERT_LT(entry, runtime::kChainResult);
   const runtime::Branch& e = t->branches()[entry];
   const auto tests = t->scope_tests().subspan(e.express, 3);
@@ -990,8 +994,7 @@ scoped: grant supervisor view on Doc
     || (resource has ivr && resource.ivr in principal.ivrs);
 )");
   ASSERT_NE(t, nullptr);
-  const uint32_t cell = *t->find_action("view") * t->resource_count() + *t->find_resource("Doc");
-  const uint32_t plan = t->plan(cell, *t->find_role("supervisor"));
+  const uint32_t plan = view_doc_plan(*t, "supervisor");
   ASSERT_LT(plan, runtime::kChainResult) << "the supervisor's plan walks nodes";
   ASSERT_EQ(t->attr_count(Root::kPrincipal), 4u) << "tenant, rank, groups, ivrs";
   ASSERT_EQ(t->attr_count(Root::kResource), 3u) << "tenant, group, ivr";
@@ -1065,8 +1068,7 @@ TEST(Steps, CellsPastThePlansLimitsKeepTheGeneralPath) {
     const bool reads_x = source == &states;
     auto t = testing::compile_source(text);
     ASSERT_NE(t, nullptr) << text;
-    const uint32_t cell = *t->find_action("view") * t->resource_count() + *t->find_resource("Doc");
-    EXPECT_EQ(t->plan(cell, *t->find_role("a")), runtime::Table::kNoPlan) << text;
+    EXPECT_EQ(view_doc_plan(*t, "a"), runtime::Table::kNoPlan) << text;
     for (bool x : {false, true}) {
       RequestBuilder b(*t);
       on_doc(b, "view").role("a");
@@ -1102,8 +1104,7 @@ TEST(Steps, PlansWalkABoundedNumberOfNodes) {
   for (const int grants : {8, 9}) {  // the longest walk: 480 nodes, then 540
     auto t = testing::compile_source(policy(grants));
     ASSERT_NE(t, nullptr);
-    const uint32_t cell = *t->find_action("view") * t->resource_count() + *t->find_resource("Doc");
-    const uint32_t plan = t->plan(cell, *t->find_role("a"));
+    const uint32_t plan = view_doc_plan(*t, "a");
     if (grants * kLeaves <= 512) {
       ASSERT_NE(plan, runtime::Table::kNoPlan);
       // n = 0 takes the longest walk: every test of every grant, in turn.
