@@ -117,12 +117,14 @@ inline constexpr uint32_t kMaxExpressTests = 4;
 // `want_a`, at most `max_a`, as Operand), b a set of ids that attribute
 // `slot_b` of `attrs_b` holds. Where a is absent the test is false; where it
 // holds, the test is whether b holds it; anything else (a value or a set
-// ill-formed, a slot past the request's array) leaves the node to decide.
+// ill-formed, a set of more than 16 ids, a slot past the request's array)
+// leaves the node to decide.
 struct alignas(64) ScopeTest {  // one cache line: found by a shift
   std::span<const Value> Request::* attrs_a = &Request::principal_attrs;
   std::span<const Value> Request::* attrs_b = &Request::principal_attrs;
   uint32_t slot_a = 0, slot_b = 0;
   ValueKind want_a = ValueKind::kAbsent;
+  bool last = false;  // the entry's last test: its loop ends here
   uint64_t max_a = 0;
   size_t offset_a = 0, offset_b = 0;  // slot * sizeof(Value), as Operand::offset
 };
@@ -143,9 +145,9 @@ PlanNodeFn plan_node_fn(const Step& test, GuardOperand guard);
 // compiled for their number and for the request array they read, where they
 // all read one.
 PlanNodeFn plan_express_fn(std::span<const ExpressTest> tests);
-// The code of a scope entry of `tests` (2 to kMaxScopeTests of them):
-// compiled for their number, and for the arrays they read where each reads a
-// from the resource and b from the principal.
+// The code of a scope entry of `tests` (2 to kMaxScopeTests of them, the
+// last marked ScopeTest::last): compiled for the arrays they read, where each
+// reads a from the resource and b from the principal.
 PlanNodeFn plan_scope_fn(std::span<const ScopeTest> tests);
 
 // Roles whose holders a rule's condition excludes outright: the top-level

@@ -275,6 +275,9 @@ EDICT_HOT void probe(const int64_t*& p, uint32_t step, int64_t id) {
   }
 }
 
+// The most ids sorted_ids_have() searches without first halving them.
+inline constexpr uint32_t kSearchedUnhalved = 16;
+
 // Whether sorted `ids` (count > 8) hold `id`: halves the range to at most 16
 // ids, then three probes at fixed steps leave two ids, and `id` is held if it
 // is one of them. Every read is in bounds: after the halving 9 <= n <= 16, and
@@ -282,7 +285,7 @@ EDICT_HOT void probe(const int64_t*& p, uint32_t step, int64_t id) {
 // compiled only into the code of the nodes that search (node<>), which then
 // call nothing.
 EDICT_HOT bool sorted_ids_have(const int64_t* p, uint32_t n, int64_t id) {
-  while (n > 16) {  // invariant: if `id` is held, it is in [p, p + n)
+  while (n > kSearchedUnhalved) {  // invariant: if `id` is held, it is in [p, p + n)
     const uint32_t half = n / 2;
     probe(p, half, id);
     n -= half;
@@ -868,54 +871,69 @@ const Decision* plan_node(Frame& frame, const Table& t, const Request& r, const 
   return plan_next(frame, t, r, run_node<E, G, SA, SB>(Ctx{t, r, implied_roles(t, r.roles[0])}, b));
 }
 
+// Where an express entry (Branch::express) goes, given its K tests from `x`:
+// next[1] if each holds, else next[0].
+template <uint32_t K, Span S>
+EDICT_HOT uint32_t express_next(const Request& r, const Branch& b, const ExpressTest* x) {
+#pragma GCC unroll 4  // as a loop, 3 more instructions for two tests
+  for (uint32_t k = 0; k < K; ++k, ++x) {
+    const std::span<const Value>& attrs = attrs_of<S>(r, x->attrs);
+    if (!in_bounds<S>(attrs, x->slot)) [[unlikely]] return b.next[0];
+    const Value& v = at(attrs, x->offset);
+    if (v.kind != x->want || v.i != x->value) [[unlikely]] return b.next[0];
+  }
+  return b.next[1];
+}
+
 // An express entry's code (Branch::express): K tests of request attributes,
 // each one load and compare of its value where a node reads its step first,
 // and no jump between them. Compiled for the one array all its tests read
-// (S, as plan_node<>), or for any (Span::kAny).
+// (S, as plan_node<>), or for any (Span::kAny). Its one plan_next() goes to
+// the node express_next() picks: with a plan_next() at each exit, GCC kept
+// the arguments in other registers than they came in, and saved one, 5
+// instructions more per decision (so too plan_scope()).
 template <uint32_t K, Span S>
 const Decision* plan_express(Frame& frame, const Table& t, const Request& r, const Branch& b) noexcept {
-  const ExpressTest* const tests = t.express_tests().data() + b.express;
-#pragma GCC unroll 4  // as a loop, 3 more instructions for two tests
-  for (uint32_t k = 0; k < K; ++k) {
-    const ExpressTest& x = tests[k];
-    const std::span<const Value>& attrs = attrs_of<S>(r, x.attrs);
-    if (!in_bounds<S>(attrs, x.slot)) [[unlikely]] return plan_next(frame, t, r, b.next[0]);
-    const Value& v = at(attrs, x.offset);
-    if (v.kind != x.want || v.i != x.value) [[unlikely]] return plan_next(frame, t, r, b.next[0]);
-  }
-  return plan_next(frame, t, r, b.next[1]);
+  return plan_next(frame, t, r, express_next<K, S>(r, b, t.express_tests().data() + b.express));
 }
 
-// A scope entry's code (Branch::express): K tests `has a && a in b` joined by
-// `||` (ScopeTest), each read in place where a node reads its step first, and
-// no jump between them. Compiled for a read from the resource and b from the
-// principal (SA, SB), or for any arrays (Span::kAny).
-template <uint32_t K, Span SA, Span SB>
-const Decision* plan_scope(Frame& frame, const Table& t, const Request& r, const Branch& b) noexcept {
-  const ScopeTest* const tests = t.scope_tests().data() + b.express;
-  uint32_t edge = 2;  // next[2]: no test holds
-#pragma GCC unroll 4
-  for (uint32_t k = 0; k < K; ++k) {
-    const ScopeTest& x = tests[k];
-    const std::span<const Value>& as = attrs_of<SA>(r, x.attrs_a);
-    const std::span<const Value>& bs = attrs_of<SB>(r, x.attrs_b);
-    if (!in_bounds<SA>(as, x.slot_a) || !in_bounds<SB>(bs, x.slot_b)) [[unlikely]] {
-      edge = 0;
-      break;
-    }
-    const Value& v = at(as, x.offset_a);
-    if (v.kind == ValueKind::kAbsent) continue;  // the guard is false, and so is the test
-    const Value& set = at(bs, x.offset_b);
-    if (v.kind != x.want_a || static_cast<uint64_t>(v.i) > x.max_a || set.kind != ValueKind::kIdSet) [[unlikely]] {
-      edge = 0;  // left to the nodes
-      break;
-    }
-    if (set_has_id(set, v.i)) {
-      edge = 1;
-      break;
-    }
+// Where a scope entry (Branch::express) goes, given its tests from `x`:
+// next[1] at the first that holds, next[2] if none does (the last has
+// ScopeTest::last), next[0] where it leaves the row to its nodes: a slot past
+// the request's array, a value or set ill-formed, or a set of more than 16
+// ids (kSearchedUnhalved). Those the nodes search: the loop that halves a
+// larger set, inlined here, kept two values more live, and the entry saved
+// and restored two registers on every decision. A loop over the tests, ended
+// by the last one's flag: unrolled for a count, it kept a register for each
+// test's address, and as a loop to a count, one for the count.
+template <Span SA, Span SB>
+EDICT_HOT uint32_t scope_next(const Request& r, const Branch& b, const ScopeTest* x) {
+  for (;; ++x) {
+    const std::span<const Value>& as = attrs_of<SA>(r, x->attrs_a);
+    const std::span<const Value>& bs = attrs_of<SB>(r, x->attrs_b);
+    if (!in_bounds<SA>(as, x->slot_a) || !in_bounds<SB>(bs, x->slot_b)) [[unlikely]] return b.next[0];
+    const Value& v = at(as, x->offset_a);
+    if (v.kind == x->want_a) {
+      const Value& set = at(bs, x->offset_b);
+      if (static_cast<uint64_t>(v.i) > x->max_a || set.kind != ValueKind::kIdSet ||
+          set.count > kSearchedUnhalved) [[unlikely]] {
+        return b.next[0];
+      }
+      if (set_has_id(set, v.i)) return b.next[1];
+    } else if (v.kind != ValueKind::kAbsent) [[unlikely]] {
+      return b.next[0];
+    }  // else the guard is false, and so is the test
+    if (x->last) return b.next[2];
   }
-  return plan_next(frame, t, r, b.next[edge]);
+}
+
+// A scope entry's code (Branch::express): tests `has a && a in b` joined by
+// `||` (ScopeTest), each read in place where a node reads its step first, and
+// no jump between them but the loop's. Compiled for a read from the resource
+// and b from the principal (SA, SB), or for any arrays (Span::kAny).
+template <Span SA, Span SB>
+const Decision* plan_scope(Frame& frame, const Table& t, const Request& r, const Branch& b) noexcept {
+  return plan_next(frame, t, r, scope_next<SA, SB>(r, b, t.scope_tests().data() + b.express));
 }
 
 // A plan's nodes (Branch::plan_run): plan_node<> by Exec, GuardOperand and the
@@ -1037,6 +1055,15 @@ EDICT_HOT bool one_known_custom_role(const Table& t, const Request& r, const Cus
          r.custom_roles[0] < custom->size();
 }
 
+// Whether the request holds no custom roles, or one of `custom`'s; for the
+// latter, the frame carries `custom` to the walk's end (plan_outcome() reads
+// it only for a request holding some, so the usual one stores nothing).
+EDICT_HOT bool carry_custom_role(Frame& frame, const Table& t, const Request& r, const CustomRoles* custom) {
+  if (r.custom_roles.empty()) [[likely]] return true;
+  frame.custom = custom;
+  return one_known_custom_role(t, r, custom);
+}
+
 // evaluate_general()'s decision, built in the frame.
 [[gnu::noinline]] const Decision* decide_general(Frame& frame, const Table& t, const Request& r) noexcept {
   return std::construct_at(frame.place(), evaluate_general(t, r, frame.custom));
@@ -1074,39 +1101,30 @@ PlanNodeFn plan_node_fn(const Step& test, GuardOperand guard) {
   if (computed) return kPlanNodeGeneralCode[e][static_cast<size_t>(guard)];
   return kPlanNodeCode[e][static_cast<size_t>(guard)][a][b];
 }
-// An entry's code (express or scope) for its count of tests, 2 to 4: `code`
-// gives it for a count known when compiled.
-template <typename Code>
-PlanNodeFn entry_code_for_count(size_t count, Code code) {
-  switch (count) {
-    case 2: return code.template operator()<2>();
-    case 3: return code.template operator()<3>();
-    default: return code.template operator()<4>();
-  }
-}
-
 PlanNodeFn plan_express_fn(std::span<const ExpressTest> tests) {
   static_assert(kMaxExpressTests == 4);
   Span span = tests.empty() ? Span::kAny : span_of(tests[0].attrs);
   for (const ExpressTest& x : tests) span = span_of(x.attrs) == span ? span : Span::kAny;
-  return entry_code_for_count(tests.size(), [&]<uint32_t K>() -> PlanNodeFn {
+  auto code = [span]<uint32_t K>() -> PlanNodeFn {
     switch (span) {
       case Span::kPrincipal: return plan_express<K, Span::kPrincipal>;
       case Span::kResource: return plan_express<K, Span::kResource>;
       case Span::kContext: return plan_express<K, Span::kContext>;
       default: return plan_express<K, Span::kAny>;
     }
-  });
+  };
+  switch (tests.size()) {
+    case 2: return code.template operator()<2>();
+    case 3: return code.template operator()<3>();
+    default: return code.template operator()<4>();
+  }
 }
 
 PlanNodeFn plan_scope_fn(std::span<const ScopeTest> tests) {
-  static_assert(kMaxScopeTests == 4);
   const bool usual = std::all_of(tests.begin(), tests.end(), [](const ScopeTest& x) {
     return span_of(x.attrs_a) == Span::kResource && span_of(x.attrs_b) == Span::kPrincipal;
   });
-  return entry_code_for_count(tests.size(), [&]<uint32_t K>() -> PlanNodeFn {
-    return usual ? plan_scope<K, Span::kResource, Span::kPrincipal> : plan_scope<K, Span::kAny, Span::kAny>;
-  });
+  return usual ? plan_scope<Span::kResource, Span::kPrincipal> : plan_scope<Span::kAny, Span::kAny>;
 }
 
 const char* to_string(Reason r) {
@@ -1149,7 +1167,7 @@ const Decision* detail::decide(Frame& frame, const Table& t, const Request& r, c
   // role-only decision took 1.25 times as long (docs/performance.md).
   if (r.roles.size() == 1 && r.error == RequestError::kNone) [[likely]] {
     const uint32_t role = r.roles[0];
-    if (one_tenant(r) && (r.custom_roles.empty() || one_known_custom_role(t, r, custom)) &&
+    if (one_tenant(r) && carry_custom_role(frame, t, r, custom) &&
         r.action < t.action_count() && r.resource_type < t.resource_count() && role < t.role_count()) [[likely]] {
       // Every table has the dense array (a table of hashed plans, one row of
       // kNoPlan). A node first, then an outcome, then kNoPlan (above both):
@@ -1157,10 +1175,7 @@ const Decision* detail::decide(Frame& frame, const Table& t, const Request& r, c
       // kNoPlan took two.
       const uint32_t plan = t.dense_plan(size_t{r.action} * t.resource_count() + r.resource_type, role);
       if (plan < kChainResult) [[likely]] {
-        if (covers_attrs(t, r)) [[likely]] {
-          frame.custom = custom;
-          return plan_next(frame, t, r, plan);
-        }
+        if (covers_attrs(t, r)) [[likely]] return plan_next(frame, t, r, plan);
       } else if (plan != Table::kNoPlan) [[likely]] {
         return plan_outcome(frame, t, r, plan, custom);
       }

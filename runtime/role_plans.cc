@@ -124,9 +124,8 @@ void Table::plan_single_roles(const std::vector<NodeRange>& rule_nodes) {
       ++k;
     }
     if (k == outcomes_.size()) {
-      outcomes_.push_back({obligations, forbid, grant, errors, cell_planned,
-                           rules_decision(forbid, grant, obligations, errors),
-                           forbid == f::kNone && custom_roles_may_change(grant, obligations),
+      outcomes_.push_back({rules_decision(forbid, grant, obligations, errors), obligations, forbid, grant, errors,
+                           cell_planned, forbid == f::kNone && custom_roles_may_change(grant, obligations),
                            custom_role_decision(grant, errors)});
     }
     return static_cast<uint32_t>(kChainResult + k);
@@ -399,7 +398,7 @@ void Table::plan_single_roles(const std::vector<NodeRange>& rule_nodes) {
         s.b.want != ValueKind::kIdSet) {
       return false;  // another test, unguarded, a computed operand, or one no value fits
     }
-    x = {s.a.attrs, s.b.attrs, s.a.slot, s.b.slot, s.a.want, s.a.max, s.a.offset, s.b.offset};
+    x = {s.a.attrs, s.b.attrs, s.a.slot, s.b.slot, s.a.want, false, s.a.max, s.a.offset, s.b.offset};
     return true;
   };
   auto scope_entry = [&](uint32_t root) -> uint32_t {
@@ -418,6 +417,7 @@ void Table::plan_single_roles(const std::vector<NodeRange>& rule_nodes) {
       scope_tests_.resize(first);
       return root;
     }
+    scope_tests_.back().last = true;
     return push_entry(root, plan_scope_fn(std::span(scope_tests_).subspan(first, count)), first, on_true, node);
   };
   std::vector<uint32_t> express_of(branches_.size(), kNoPlan);  // by root: its entry (or itself); kNoPlan: not yet

@@ -226,14 +226,15 @@ class Table {
   // the pairs with a plan of their own are hashed.
   static constexpr uint32_t kNoPlan = UINT32_MAX;
   struct Outcome {
+    // rules_decision() of the fields below: the decision of a request without
+    // custom roles, built on load, so that evaluate() copies it. First: a
+    // walk's last node returns the outcome's own address, with no offset to add.
+    Decision decision;
     uint64_t obligations;  // of the grants that applied: 0 if an unconditional one did, all ones if none did
     uint32_t forbid;       // the deciding forbid, or kNone
     uint32_t grant;        // the lowest applicable grant, or kNone
     uint32_t errors;       // the conditions that erred on the way (Decision::condition_errors)
     uint32_t cell;         // the cell whose plan it ends (a plan's outcomes are its own)
-    // rules_decision() of the above: the decision of a request without custom
-    // roles, built on load, so that evaluate() copies it.
-    Decision decision;
     // Whether a custom role could change that decision: no forbid applies, and
     // custom_roles_may_change().
     bool open_to_custom;

@@ -929,15 +929,25 @@ scoped: grant supervisor view on Doc
 
   using runtime::Value;
   using runtime::ValueKind;
+  EXPECT_FALSE(tests[0].last);
+  EXPECT_FALSE(tests[1].last);
+  EXPECT_TRUE(tests[2].last) << "the entry's loop ends at the last test";
+  // Sets the entry scans (up to 8 ids), searches (9 to 16), and leaves to the
+  // nodes (more than 16); the larger two hold every test's held id and none
+  // of the ids not held (11, 21, level 1).
   const int64_t held[] = {10, 20, 30}, levels[] = {0, 2};
+  const int64_t held12[] = {2, 5, 10, 12, 13, 14, 15, 16, 20, 25, 30, 40};
+  const int64_t held20[] = {2, 4, 5, 6, 7, 8, 9, 10, 12, 13, 14, 15, 16, 17, 18, 20, 22, 25, 30, 40};
   const std::string_view word = "w";
   const Value strings = Value::string_set(std::span<const std::string_view>(&word, 1));
-  const Value set_values[4] = {Value::id_set(held), Value::id_set({}), Value{}, strings};
-  const Value level_held[4] = {Value::id_set(levels), Value::id_set({}), Value{}, strings};
+  const Value set_values[6] = {Value::id_set(held), Value::id_set({}),     Value{},
+                               strings,             Value::id_set(held12), Value::id_set(held20)};
+  const Value level_held[6] = {Value::id_set(levels), Value::id_set({}),     Value{},
+                               strings,               Value::id_set(held12), Value::id_set(held20)};
   struct Pair {
     uint32_t slot_a, slot_b;
     std::array<Value, 5> ids;  // held, not held, absent, wrong kind, out of range (or held)
-    const Value* sets;         // holds the held id, empty, absent, wrong kind
+    const Value* sets;         // holds the held id, empty, absent, wrong kind, 12 ids and 20 holding it
   };
   const Pair pairs[] = {
       {tests[0].slot_a, tests[0].slot_b,
@@ -952,12 +962,12 @@ scoped: grant supervisor view on Doc
   on_doc(b, "view").role("supervisor");
   const runtime::Request base = b.build();
   size_t allowed = 0, errors = 0, cases = 0;
-  for (size_t n = 0; n < 20 * 20 * 20; ++n) {
+  for (size_t n = 0; n < 30 * 30 * 30; ++n) {
     std::vector<Value> principal(base.principal_attrs.begin(), base.principal_attrs.end());
     std::vector<Value> resource(base.resource_attrs.begin(), base.resource_attrs.end());
-    for (size_t k = 0, m = n; k < 3; ++k, m /= 20) {
+    for (size_t k = 0, m = n; k < 3; ++k, m /= 30) {
       resource.at(pairs[k].slot_a) = pairs[k].ids[m % 5];
-      principal.at(pairs[k].slot_b) = pairs[k].sets[(m / 5) % 4];
+      principal.at(pairs[k].slot_b) = pairs[k].sets[(m / 5) % 6];
     }
     runtime::Request r = base;
     r.principal_attrs = principal;
@@ -967,11 +977,12 @@ scoped: grant supervisor view on Doc
     errors += d.condition_errors != 0 ? 1 : 0;
     ++cases;
   }
-  EXPECT_EQ(cases, 8000u);
-  // Each test holds in 2 of its 20 cases (a held id, and the out-of-range
-  // column's held id for the entities), 1 for the levels: the grant applies
-  // unless none does, 18 * 18 * 19 of 8000.
-  EXPECT_EQ(allowed, 8000u - 18u * 18u * 19u);
+  EXPECT_EQ(cases, 27000u);
+  // Each test holds in 6 of its 30 cases (a held id, and the out-of-range
+  // column's held id for the entities, with each of the three sets holding
+  // them), 3 for the levels: the grant applies unless none does, 24 * 24 * 27
+  // of 27000.
+  EXPECT_EQ(allowed, 27000u - 24u * 24u * 27u);
   EXPECT_GT(errors, 0u) << "ill-formed values make the condition err where nothing holds";
 }
 
