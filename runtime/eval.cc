@@ -298,7 +298,8 @@ EDICT_HOT bool sorted_ids_have(const int64_t* p, uint32_t n, int64_t id) {
   return (p[0] == id) | (p[1] == id);
 }
 
-EDICT_HOT bool set_has_id(const Value& set, int64_t id) {
+// Whether id set `set` holds `id`, by a search of its ids.
+EDICT_HOT bool set_search_id(const Value& set, int64_t id) {
   if (set.count <= 8) {  // the usual size: a scan beats the search's unpredictable branches
     for (uint32_t k = 0; k < set.count; ++k) {
       if (set.ids[k] == id) return true;
@@ -311,6 +312,11 @@ EDICT_HOT bool set_has_id(const Value& set, int64_t id) {
   // std::binary_search, whose call and loop this search saves.
   return sorted_ids_have(set.ids, set.count, id);
 }
+
+// Whether id set `set` holds `id`. Most ids a set does not hold are in a
+// bucket none of its ids is in (Value::id_set()): one bit test, where the
+// search of 16 ids was a seventh of the decision that found none.
+EDICT_HOT bool set_has_id(const Value& set, int64_t id) { return !set.lacks_bucket_of(id) && set_search_id(set, id); }
 bool set_has_string(const Value& set, std::string_view s) {
   for (uint32_t k = 0; k < set.count; ++k) {
     if (set.strs[k] == s) return true;
@@ -915,11 +921,11 @@ EDICT_HOT uint32_t scope_next(const Request& r, const Branch& b, const ScopeTest
     const Value& v = at(as, x->offset_a);
     if (v.kind == x->want_a) {
       const Value& set = at(bs, x->offset_b);
-      if (static_cast<uint64_t>(v.i) > x->max_a || set.kind != ValueKind::kIdSet ||
-          set.count > kSearchedUnhalved) [[unlikely]] {
-        return b.next[0];
+      if (static_cast<uint64_t>(v.i) > x->max_a || set.kind != ValueKind::kIdSet) [[unlikely]] return b.next[0];
+      if (!set.lacks_bucket_of(v.i)) {  // set_has_id(), with the bit tested before the count is read
+        if (set.count > kSearchedUnhalved) [[unlikely]] return b.next[0];
+        if (set_search_id(set, v.i)) return b.next[1];
       }
-      if (set_has_id(set, v.i)) return b.next[1];
     } else if (v.kind != ValueKind::kAbsent) [[unlikely]] {
       return b.next[0];
     }  // else the guard is false, and so is the test

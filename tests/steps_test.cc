@@ -986,6 +986,62 @@ scoped: grant supervisor view on Doc
   EXPECT_GT(errors, 0u) << "ill-formed values make the condition err where nothing holds";
 }
 
+// An id set from Value::id_set() carries the buckets (an id's low 6 bits)
+// none of its ids falls in, and the evaluator tells an id in such a bucket
+// not held without a search. Ids sharing a bucket (64 apart, negative ones),
+// sets scanned, searched and halved, and a set built by hand, whose buckets
+// claim nothing (0), decide as membership does, by the scope entry, the nodes
+// and the general path alike.
+TEST(Steps, IdSetsTellIdsNotHeldByTheirBuckets) {
+  auto t = testing::compile_source(R"(
+entity Group, Ivr;
+entity User { groups: set<Group>, ivrs: set<Ivr> }
+action view;
+resource Doc { group: Group?, ivr: Ivr? } actions view;
+role supervisor;
+scoped: grant supervisor view on Doc
+  when (resource has group && resource.group in principal.groups) || (resource has ivr && resource.ivr in principal.ivrs);
+)");
+  ASSERT_NE(t, nullptr);
+  const uint32_t group = *t->find_attr(Root::kResource, "group"), groups = *t->find_attr(Root::kPrincipal, "groups");
+  const std::vector<std::vector<int64_t>> sets = {
+      {},
+      {-1, 5, 69},
+      {-64, 0, 3, 64, 67, 128, 131, 200, 264, 1000},
+      {-3, 1, 2, 4, 8, 16, 32, 65, 66, 68, 72, 80, 96, 129, 130, 300, 301, 302, 303, 1000000},
+  };
+  RequestBuilder b(*t);
+  on_doc(b, "view").role("supervisor");
+  const runtime::Request base = b.build();
+  size_t held = 0, cases = 0;
+  for (const std::vector<int64_t>& ids : sets) {
+    runtime::Value by_hand;  // no buckets: every id searched
+    by_hand.kind = runtime::ValueKind::kIdSet;
+    by_hand.ids = ids.data();
+    by_hand.count = static_cast<uint32_t>(ids.size());
+    EXPECT_EQ(runtime::Value::id_set(ids).lacks_bucket_of(5), std::find(ids.begin(), ids.end(), 5) == ids.end() &&
+                                                                 std::find(ids.begin(), ids.end(), 69) == ids.end())
+        << ids.size() << " ids";
+    for (const runtime::Value& set : {runtime::Value::id_set(ids), by_hand}) {
+      for (int64_t id = -140; id <= 340; ++id) {
+        std::vector<runtime::Value> principal(base.principal_attrs.begin(), base.principal_attrs.end());
+        std::vector<runtime::Value> resource(base.resource_attrs.begin(), base.resource_attrs.end());
+        principal.at(groups) = set;
+        resource.at(group) = runtime::Value::entity(id);
+        runtime::Request r = base;
+        r.principal_attrs = principal;
+        r.resource_attrs = resource;
+        const bool member = std::binary_search(ids.begin(), ids.end(), id);
+        EXPECT_EQ(evaluate_checked(*t, r).allowed(), member) << id << " in a set of " << ids.size();
+        held += member ? 1 : 0;
+        ++cases;
+      }
+    }
+  }
+  EXPECT_EQ(cases, 4u * 2u * 481u);
+  EXPECT_EQ(held, 2u * (0u + 3u + 9u + 19u)) << "the ids of each set in [-140, 340]";
+}
+
 // A plan's nodes read the principal's and the resource's arrays with no test
 // of the slot (eval.cc's kCovered): evaluate() walks a plan only for a request
 // whose two arrays hold a value for every attribute of the table, as
