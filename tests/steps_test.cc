@@ -986,6 +986,19 @@ scoped: grant supervisor view on Doc
   EXPECT_GT(errors, 0u) << "ill-formed values make the condition err where nothing holds";
 }
 
+// A supervisor's grant scoped by group or IVR, as the seed policies write it:
+// its plan starts with a scope entry of two tests.
+constexpr const char* kScopedByGroupOrIvr = R"(
+entity Group, Ivr;
+entity User { groups: set<Group>, ivrs: set<Ivr> }
+action view;
+resource Doc { group: Group?, ivr: Ivr? } actions view;
+role supervisor;
+scoped: grant supervisor view on Doc
+  when (resource has group && resource.group in principal.groups)
+    || (resource has ivr && resource.ivr in principal.ivrs);
+)";
+
 // An id set from Value::id_set() carries the buckets (an id's low 6 bits)
 // none of its ids falls in, and the evaluator tells an id in such a bucket
 // not held without a search. Ids sharing a bucket (64 apart, negative ones),
@@ -993,15 +1006,7 @@ scoped: grant supervisor view on Doc
 // claim nothing (0), decide as membership does, by the scope entry, the nodes
 // and the general path alike.
 TEST(Steps, IdSetsTellIdsNotHeldByTheirBuckets) {
-  auto t = testing::compile_source(R"(
-entity Group, Ivr;
-entity User { groups: set<Group>, ivrs: set<Ivr> }
-action view;
-resource Doc { group: Group?, ivr: Ivr? } actions view;
-role supervisor;
-scoped: grant supervisor view on Doc
-  when (resource has group && resource.group in principal.groups) || (resource has ivr && resource.ivr in principal.ivrs);
-)");
+  auto t = testing::compile_source(kScopedByGroupOrIvr);
   ASSERT_NE(t, nullptr);
   const uint32_t group = *t->find_attr(Root::kResource, "group"), groups = *t->find_attr(Root::kPrincipal, "groups");
   const std::vector<std::vector<int64_t>> sets = {
@@ -1050,16 +1055,7 @@ scoped: grant supervisor view on Doc
 // values past each shortened array's end would allow: a plan that read them
 // would decide otherwise.
 TEST(Steps, PlansReadOnlyArraysThatHoldEveryAttribute) {
-  auto t = testing::compile_source(R"(
-entity Group, Ivr;
-entity User { groups: set<Group>, ivrs: set<Ivr> }
-action view;
-resource Doc { group: Group?, ivr: Ivr? } actions view;
-role supervisor;
-scoped: grant supervisor view on Doc
-  when (resource has group && resource.group in principal.groups)
-    || (resource has ivr && resource.ivr in principal.ivrs);
-)");
+  auto t = testing::compile_source(kScopedByGroupOrIvr);
   ASSERT_NE(t, nullptr);
   const uint32_t plan = view_doc_plan(*t, "supervisor");
   ASSERT_LT(plan, runtime::kChainResult) << "the supervisor's plan walks nodes";
