@@ -23,10 +23,15 @@
 #pragma once
 
 #include <array>
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <span>
 #include <vector>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "runtime/steps.h"
 
@@ -102,13 +107,32 @@ static_assert(sizeof(Branch) == 40);
 // for takes the edge the express entry follows; anything else (a value that
 // differs, is absent or ill-formed, a slot past the request's) fails the
 // test, and the node runs in full.
-struct ExpressTest {
-  std::span<const Value> Request::* attrs = &Request::principal_attrs;
-  uint32_t slot = 0;
+struct alignas(16) ExpressTest {
   ValueKind want = ValueKind::kAbsent;
+  uint32_t slot = 0;
   int64_t value = 0;
+  std::span<const Value> Request::* attrs = &Request::principal_attrs;
   size_t offset = 0;  // slot * sizeof(Value), as Operand::offset
+
+  // Whether `v` is of kind `want` and equal to `value`. The test's first 16
+  // bytes are laid out as a Value's (its kind, then `i` at byte 8); compiled
+  // with SSE2 (every x86-64 build), they are compared with the value's at
+  // once, but for the bytes after the kind (a Value's padding; here, `slot`):
+  // two loads where two compares took four, and each load counts on the
+  // hottest path (docs/performance.md, seventeenth session).
+  bool holds(const Value& v) const {
+#if defined(__SSE2__)
+    const __m128i got = _mm_loadu_si128(reinterpret_cast<const __m128i*>(&v));
+    const __m128i wanted = _mm_load_si128(reinterpret_cast<const __m128i*>(this));
+    // Bit k of the mask: byte k is equal. Bit 0 is the kind, bits 8 to 15 `i`.
+    return (_mm_movemask_epi8(_mm_cmpeq_epi8(got, wanted)) | 0xFE) == 0xFFFF;
+#else
+    return v.kind == want && v.i == value;
+#endif
+  }
 };
+static_assert(sizeof(ExpressTest) == 32 && offsetof(ExpressTest, slot) == 4 && offsetof(ExpressTest, value) == 8);
+static_assert(offsetof(Value, kind) == 0 && offsetof(Value, i) == 8);
 // An express entry runs 2 to kMaxExpressTests tests.
 inline constexpr uint32_t kMaxExpressTests = 4;
 

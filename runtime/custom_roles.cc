@@ -10,8 +10,9 @@
 namespace edict::runtime {
 
 CustomRoles::CustomRoles(std::shared_ptr<const Table> table) : table_(std::move(table)) {
+  role_words_ = table_->words();
   cell_words_ = (uint64_t{table_->action_count()} * table_->resource_count() + 63) / 64;
-  usual_stride_ = cell_words_ + (table_->role_count() + 63) / 64;
+  usual_stride_ = role_words_ + cell_words_;
 }
 
 std::optional<uint32_t> CustomRoles::find(std::string_view name) const {
@@ -34,10 +35,10 @@ Result<uint32_t, std::string> CustomRoles::add(const CustomRoleSpec& spec) {
   const auto entries = t.catalog_entries().subspan(cat.entry_first, cat.entry_count);
   Role role{spec.name, *catalog, t.bits(cat.holder_bits), {}};
   role.cells.assign(cell_words_, 0);
-  // Its words of usual_ (always, then usable-by), appended once it is accepted.
+  // Its words of usual_ (usable-by, then always), appended once it is accepted.
   std::vector<uint64_t> usual(usual_stride_, 0);
-  uint64_t* const always = usual.data();
-  uint64_t* const usable_by = usual.data() + cell_words_;
+  uint64_t* const usable_by = usual.data();
+  uint64_t* const always = usual.data() + role_words_;
   for (const auto& [action_name, resource_name] : spec.permissions) {
     const auto action = t.find_action(action_name);
     if (!action) {

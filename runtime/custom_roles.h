@@ -58,27 +58,31 @@ class CustomRoles {
   // its catalog's first entry for it has no condition (a program that is
   // constant true), so no entry is run. Implies that the role grants the cell.
   bool always(uint32_t index, uint32_t cell) const {
-    return ((usual_[size_t{index} * usual_stride_ + cell / 64] >> (cell % 64)) & 1u) != 0;
+    return ((usual_[size_t{index} * usual_stride_ + role_words_ + cell / 64] >> (cell % 64)) & 1u) != 0;
   }
-  // Whether role `index` allows cell `cell` outright (always()) to a principal
+  // Whether role `index` allows a cell outright (always()) to a principal
   // holding only table role `role`: the usual custom-role decision. Per role,
-  // the always bitset and its usable-by bitset (bit R: a principal holding R,
-  // and so the roles R implies, holds one of `holders`; computed on add(), so
-  // that the usual request tests one bit for it, however many words the
-  // table's roles take) are kept at a fixed stride in one array, so that the
-  // test reads two words found from the index, where through a role's record
-  // it would read the record, then the bitsets' addresses, then the words.
-  bool usual_allows(uint32_t index, uint32_t cell, uint32_t role) const {
+  // its usable-by bitset (bit R: a principal holding R, and so the roles R
+  // implies, holds one of `holders`; computed on add(), so that the usual
+  // request tests one bit for it, however many words the table's roles take)
+  // and then its always bitset are kept at a fixed stride in one array, so
+  // that the test reads two words found from the index, where through a
+  // role's record it would read the record, then the bitsets' addresses, then
+  // the words. `bit` is the cell's bit in the row, Table::Outcome::custom_bit
+  // (past the table's role words, the cell), known on load: the test reads
+  // the one field for it and adds nothing.
+  bool usual_allows(uint32_t index, uint32_t bit, uint32_t role) const {
     const uint64_t* const words = usual_.data() + size_t{index} * usual_stride_;
-    return ((words[cell / 64] >> (cell % 64)) & 1u) != 0 &&
-           ((words[cell_words_ + role / 64] >> (role % 64)) & 1u) != 0;
+    return ((words[bit / 64] >> (bit % 64)) & 1u) != 0 && ((words[role / 64] >> (role % 64)) & 1u) != 0;
   }
 
  private:
   std::shared_ptr<const Table> table_;
   std::vector<Role> roles_;
-  std::vector<uint64_t> usual_;  // per role: its always bitset (cell_words_ words), then its usable-by bitset
-  size_t cell_words_ = 0, usual_stride_ = 0;
+  // Per role: its usable-by bitset (role_words_, the table's words()), then
+  // its always bitset (cell_words_).
+  std::vector<uint64_t> usual_;
+  size_t role_words_ = 0, cell_words_ = 0, usual_stride_ = 0;
   // roles_.size(), kept: the evaluator checks every custom role index of a
   // request against it, and a vector's size divides by sizeof(Role).
   size_t count_ = 0;

@@ -827,7 +827,7 @@ EDICT_HOT Decision allow_or_not(const Ctx& c, const CustomRoles* custom, uint32_
                                                        const CustomRoles& custom, const Table::Outcome& o) noexcept {
   // Two bits: the outcome's cell is the custom role's outright, and the
   // principal's role may use it (both known before any request).
-  if (custom.usual_allows(r.custom_roles[0], o.cell, r.roles[0])) return &o.custom_allowed;
+  if (custom.usual_allows(r.custom_roles[0], o.custom_bit, r.roles[0])) return &o.custom_allowed;
   return plan_custom_roles_decision(scratch, t, r, custom, o);
 }
 
@@ -885,8 +885,7 @@ EDICT_HOT uint32_t express_next(const Request& r, const Branch& b, const Express
   for (uint32_t k = 0; k < K; ++k, ++x) {
     const std::span<const Value>& attrs = attrs_of<S>(r, x->attrs);
     if (!in_bounds<S>(attrs, x->slot)) [[unlikely]] return b.next[0];
-    const Value& v = at(attrs, x->offset);
-    if (v.kind != x->want || v.i != x->value) [[unlikely]] return b.next[0];
+    if (!x->holds(at(attrs, x->offset))) [[unlikely]] return b.next[0];
   }
   return b.next[1];
 }

@@ -126,7 +126,7 @@ void Table::plan_single_roles(const std::vector<NodeRange>& rule_nodes) {
     if (k == outcomes_.size()) {
       outcomes_.push_back({rules_decision(forbid, grant, obligations, errors), obligations, forbid, grant, errors,
                            cell_planned, forbid == f::kNone && custom_roles_may_change(grant, obligations),
-                           custom_role_decision(grant, errors)});
+                           words() * 64 + cell_planned, custom_role_decision(grant, errors)});
     }
     return static_cast<uint32_t>(kChainResult + k);
   };
@@ -351,7 +351,7 @@ void Table::plan_single_roles(const std::vector<NodeRange>& rule_nodes) {
         a.want == ValueKind::kAbsent) {
       return false;  // a guarded node, a computed operand, or one no value fits
     }
-    x = {a.attrs, a.slot, a.want, s.constant, a.offset};
+    x = {a.want, a.slot, s.constant, a.attrs, a.offset};
     switch (s.exec) {
       case Exec::kEqIdConst: edge = 1; return static_cast<uint64_t>(s.constant) <= a.max;
       case Exec::kNeIdConst: edge = 0; return static_cast<uint64_t>(s.constant) <= a.max;

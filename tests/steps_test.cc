@@ -333,6 +333,39 @@ g: grant agent view on Doc;
   EXPECT_EQ(cases, 3125u);
 }
 
+// An express test holds for a value of its kind and equal to its value, and
+// for nothing else: not another kind with the same `i`, nor the same kind with
+// an `i` differing in any one byte. It compares a value's first 16 bytes at
+// once but for the padding after the kind: whatever those bytes hold, and
+// whatever the test keeps there (its slot), decides nothing. (The decisions
+// above cannot tell: a test that never held would send every request to the
+// nodes, which decide the same.)
+TEST(Steps, ExpressTestsCompareKindAndValueButNotPadding) {
+  using runtime::Value;
+  using runtime::ValueKind;
+  auto with_padding = [](Value v, unsigned char fill) {
+    std::memset(reinterpret_cast<unsigned char*>(&v) + 1, fill, 7);
+    return v;
+  };
+  for (const int64_t value : {int64_t{0}, int64_t{1}, int64_t{-1}, int64_t{0x0102030405060708}, INT64_MIN}) {
+    for (const uint32_t slot : {0u, 7u, 0xFFFFFFFFu}) {
+      runtime::ExpressTest x;
+      x.want = ValueKind::kEnum;
+      x.slot = slot;
+      x.value = value;
+      for (const unsigned char fill : std::array<unsigned char, 3>{0x00, 0xA5, 0xFF}) {
+        EXPECT_TRUE(x.holds(with_padding(Value::of(ValueKind::kEnum, value), fill))) << value << " " << slot;
+        EXPECT_FALSE(x.holds(with_padding(Value::of(ValueKind::kInt, value), fill))) << value;
+        EXPECT_FALSE(x.holds(with_padding(Value::of(ValueKind::kAbsent, value), fill))) << value;
+        for (int byte = 0; byte < 8; ++byte) {
+          const auto other = static_cast<int64_t>(static_cast<uint64_t>(value) ^ (uint64_t{0x40} << (8 * byte)));
+          EXPECT_FALSE(x.holds(with_padding(Value::of(ValueKind::kEnum, other), fill))) << value << " " << byte;
+        }
+      }
+    }
+  }
+}
+
 // The verifier accepts programs that share instructions: each program gets its
 // own branching program, whatever the other makes of the shared instructions.
 TEST(Steps, ProgramsSharingInstructionsEachGetTheirOwnBranches) {
