@@ -60,21 +60,21 @@ class CustomRoles {
   bool always(uint32_t index, uint32_t cell) const {
     return ((usual_[size_t{index} * usual_stride_ + role_words_ + cell / 64] >> (cell % 64)) & 1u) != 0;
   }
-  // Whether role `index` allows a cell outright (always()) to a principal
-  // holding only table role `role`: the usual custom-role decision. Per role,
-  // its usable-by bitset (bit R: a principal holding R, and so the roles R
-  // implies, holds one of `holders`; computed on add(), so that the usual
-  // request tests one bit for it, however many words the table's roles take)
-  // and then its always bitset are kept at a fixed stride in one array, so
-  // that the test reads two words found from the index, where through a
-  // role's record it would read the record, then the bitsets' addresses, then
-  // the words. `bit` is the cell's bit in the row, Table::Outcome::custom_bit
-  // (past the table's role words, the cell), known on load: the test reads
-  // the one field for it and adds nothing.
-  bool usual_allows(uint32_t index, uint32_t bit, uint32_t role) const {
-    const uint64_t* const words = usual_.data() + size_t{index} * usual_stride_;
-    return ((words[bit / 64] >> (bit % 64)) & 1u) != 0 && ((words[role / 64] >> (role % 64)) & 1u) != 0;
-  }
+  // The usual custom-role decision, for a principal holding only table role
+  // `role`: whether the custom role may be used by them (usable_by()), and
+  // allows the request's cell outright (allows_outright(), always()). Per
+  // role, its usable-by bitset (bit R: a principal holding R, and so the
+  // roles R implies, holds one of `holders`; computed on add(), so that the
+  // usual request tests one bit for it, however many words the table's roles
+  // take) and then its always bitset are one row of an array, found from the
+  // index by one multiply, where through a role's record the test would read
+  // the record, then the bitsets' addresses, then the words. The evaluator
+  // finds the row and tests the role where it checks the request, and the
+  // cell where a plan's walk ends, by the cell's bit in the row,
+  // Table::Outcome::custom_bit (past the table's role words, the cell).
+  const uint64_t* usual_row(uint32_t index) const { return usual_.data() + size_t{index} * usual_stride_; }
+  static bool usable_by(const uint64_t* row, uint32_t role) { return ((row[role / 64] >> (role % 64)) & 1u) != 0; }
+  static bool allows_outright(const uint64_t* row, uint32_t bit) { return ((row[bit / 64] >> (bit % 64)) & 1u) != 0; }
 
  private:
   std::shared_ptr<const Table> table_;

@@ -40,6 +40,10 @@ namespace detail {
 struct DecisionFrame {
   alignas(Decision) std::byte scratch[sizeof(Decision)];  // written only where a decision is built
   const CustomRoles* custom;  // set by decide() before anything reads it: not on a role-only decision's path
+  // For a request holding one custom role that its role may use, on a plan's
+  // walk: the custom role's usual row (CustomRoles::usual_row()), found in
+  // decide() beside its checks.
+  const uint64_t* custom_row;
   Decision* place() { return reinterpret_cast<Decision*>(scratch); }
 };
 

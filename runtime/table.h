@@ -238,7 +238,7 @@ class Table {
     // Whether a custom role could change that decision: no forbid applies, and
     // custom_roles_may_change().
     bool open_to_custom;
-    // The bit of a custom role's usual row (CustomRoles::usual_allows())
+    // The bit of a custom role's usual row (CustomRoles::usual_row())
     // that says it allows `cell` outright: past the row's words() words of
     // usable-by bits, words() * 64 + cell. Below 2^32: a table of at most
     // 256 MiB has fewer than 2^23 cells (40 bytes each) and 2^24 roles (16).

@@ -458,7 +458,10 @@ catalog extra for reader, auditor { grantable edit on Doc when resource.level < 
 // A custom role's holders are found whichever words of the roles bitset the
 // principal's roles take: `chief` (role 0) implies `r70` (in the second word),
 // a holder; `r69` implies nothing. evaluate() decides the usual custom role
-// from two bits computed when the role is added (CustomRoles::usual_allows()).
+// from two bits computed when the role is added (CustomRoles::usable_by(),
+// tested where the request is checked, and allows_outright(), where the plan's
+// walk ends); a role that may not use it takes the general path, where its
+// own grants still apply (`r1` edits).
 TEST(RuntimeCustomRoles, HoldersAreFoundAcrossTheWordsOfTheRoles) {
   std::string text = "entity User { }\naction view, edit;\nresource Doc actions view, edit;\n";
   text += "role chief extends r70;\n";
@@ -488,6 +491,9 @@ TEST(RuntimeCustomRoles, HoldersAreFoundAcrossTheWordsOfTheRoles) {
   EXPECT_FALSE(decide("r1", "view").allowed()) << "r1 holds no role of the catalog";
   EXPECT_FALSE(decide("chief", "edit").allowed()) << "viewer does not grant edit";
   EXPECT_FALSE(decide("chief", "edit").custom_role);
+  const Decision own = decide("r1", "edit");
+  EXPECT_TRUE(own.allowed()) << "r1's own grant, with a custom role it may not use";
+  EXPECT_FALSE(own.custom_role);
 }
 
 // Without the debug section (--no-debug), explain writes each failed leaf back
