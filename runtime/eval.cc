@@ -194,7 +194,8 @@ EDICT_HOT bool in_bounds(std::span<const Value> attrs, uint32_t slot) {
 // kAbsent) for every attribute of the table. A request with shorter ones is
 // decided by the general path, which reads past an array's end as absent.
 EDICT_HOT bool covers_attrs(const Table& t, const Request& r) {
-  return r.principal_attrs.size() >= t.principal_attr_count() && r.resource_attrs.size() >= t.resource_attr_count();
+  const uint64_t counts = t.attr_counts();  // one load for both counts, on every walk
+  return r.principal_attrs.size() >= static_cast<uint32_t>(counts) && r.resource_attrs.size() >= (counts >> 32);
 }
 
 // The array read through `attrs` (a computed operand's member pointer is the
@@ -1182,13 +1183,18 @@ const Decision* detail::decide(Frame& frame, const Table& t, const Request& r, c
   // role-only decision took 1.25 times as long (docs/performance.md).
   if (r.roles.size() == 1 && r.error == RequestError::kNone) [[likely]] {
     const uint32_t role = r.roles[0];
-    if (one_tenant(r) && carry_custom_role(frame, t, r, custom) &&
-        r.action < t.action_count() && r.resource_type < t.resource_count() && role < t.role_count()) [[likely]] {
+    // Both counts of the cell index by one load (Table::cell_counts()), as
+    // the array lengths (covers_attrs()): each load counts on this path, where
+    // a shift does not (docs/performance.md, seventeenth session).
+    const uint64_t counts = t.cell_counts();
+    const auto resource_count = static_cast<uint32_t>(counts >> 32);
+    if (one_tenant(r) && carry_custom_role(frame, t, r, custom) && r.action < static_cast<uint32_t>(counts) &&
+        r.resource_type < resource_count && role < t.role_count()) [[likely]] {
       // Every table has the dense array (a table of hashed plans, one row of
       // kNoPlan). A node first, then an outcome, then kNoPlan (above both):
       // one test on the way to a node, where plan_next() after a test of
       // kNoPlan took two.
-      const uint32_t plan = t.dense_plan(size_t{r.action} * t.resource_count() + r.resource_type, role);
+      const uint32_t plan = t.dense_plan(size_t{r.action} * resource_count + r.resource_type, role);
       if (plan < kChainResult) [[likely]] {
         if (covers_attrs(t, r)) [[likely]] return plan_next(frame, t, r, plan);
       } else if (plan != Table::kNoPlan) [[likely]] {

@@ -425,6 +425,8 @@ std::optional<LoadError> Table::verify() {
   // A copy, held in the Table itself: the decision path reads its counts without
   // first loading a pointer to them.
   std::memcpy(&meta_, bytes_.data() + sec(SK::kMeta).offset, sizeof meta_);
+  attr_counts_ = meta_.principal_attrs | uint64_t{meta_.resource_attrs} << 32;
+  cell_counts_ = meta_.action_count | uint64_t{meta_.resource_count} << 32;
   auto idx = view<uint32_t>(bytes_, sec(SK::kStringIndex));
   string_index_ = {idx.data(), static_cast<size_t>(sec(SK::kStringIndex).count) * 2};
   string_data_ = view<char>(bytes_, sec(SK::kStringData));

@@ -85,6 +85,11 @@ class Table {
   // attr_count() of the principal and of the resource, inline for evaluate().
   uint32_t principal_attr_count() const { return meta_.principal_attrs; }
   uint32_t resource_attr_count() const { return meta_.resource_attrs; }
+  // Both, as principal_attr_count() | resource_attr_count() << 32: the
+  // evaluator checks a request's arrays against them with one load.
+  uint64_t attr_counts() const { return attr_counts_; }
+  // action_count() | resource_count() << 32, likewise for a request's ids.
+  uint64_t cell_counts() const { return cell_counts_; }
   std::optional<uint32_t> find_enum_value(uint32_t enum_id, std::string_view name) const;
   std::string_view enum_value_name(uint32_t enum_id, uint32_t value) const;
 
@@ -346,6 +351,8 @@ class Table {
   std::span<const uint32_t> debug_instrs_;
   // Derived on load from the verified bytes (the evaluator's indexes).
   std::vector<ImpliedRoles> implied_;   // per role
+  uint64_t attr_counts_ = 0;  // attr_counts()
+  uint64_t cell_counts_ = 0;  // cell_counts()
   std::vector<HotCell> hot_cells_;      // per cell
   std::vector<RuleRoles> rule_roles_;   // the ranges of hot_cells_
   std::vector<CondRef> cond_refs_;      // per conditional rule, in cond_rules_ order; then chained cells'
