@@ -74,8 +74,15 @@ using NodeFn = uint32_t (*)(const LeafContext& c, const Branch& node);
 using PlanNodeFn = const Decision* (*)(detail::DecisionFrame& frame, const Table& t, const Request& r,
                                        const Branch& node) noexcept;
 
+struct ExpressTest;
+struct ScopeTest;
+
 struct Branch {
-  const Step* test;     // a leaf (a Step whose exec is not kOperator)
+  union {
+    const Step* test;                  // a node: its leaf (a Step whose exec is not kOperator)
+    const ExpressTest* express_tests;  // an express entry (below): its tests
+    const ScopeTest* scope_tests;      // a scope entry: its tests
+  };
   NodeFn run;           // node_fn(test->exec, guard): a condition's walk runs this
   PlanNodeFn plan_run;  // plan_node_fn(*test, guard): a plan's walk runs this
   // By the test's value (false, true, error): a node id, or the result. A next
@@ -97,7 +104,10 @@ struct Branch {
   // (scope_entry()) runs Table::scope_tests()[express ...], a row of `has a
   // && a in b` joined by `||`: to next[1] at the first that holds, next[2] if
   // none does, next[0] (the row's first node) on anything it leaves to the
-  // nodes. In the padding.
+  // nodes. In the padding. An entry has no leaf: in the place of `test` it
+  // holds the address of its first test (express_tests or scope_tests), so
+  // that its code finds them with one load, not two (the table's array, then
+  // the index); its `run` is entry_node_fn(), which reads neither.
   uint32_t express = 0;
 };
 static_assert(sizeof(Branch) == 40);
@@ -162,6 +172,9 @@ enum class GuardOperand : uint8_t { kNone, kA, kB };
 // The code that runs a node whose test is of kind `exec`, with a guard on its
 // operand `guard`: the node looks at the value its test has just read.
 NodeFn node_fn(Exec exec, GuardOperand guard);
+// An entry's Branch::run. Entries are reached from plan roots only, never by
+// a condition's walk; were one, this would read nothing of it and err (next[2]).
+NodeFn entry_node_fn();
 // A plan node's code also depends on which of the request's arrays its test's
 // operands are read from (eval.cc's Span).
 PlanNodeFn plan_node_fn(const Step& test, GuardOperand guard);

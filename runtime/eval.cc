@@ -905,7 +905,7 @@ EDICT_HOT uint32_t express_next(const Request& r, const Branch& b, const Express
 // instructions more per decision (so too plan_scope()).
 template <uint32_t K, Span S>
 const Decision* plan_express(Frame& frame, const Table& t, const Request& r, const Branch& b) noexcept {
-  return plan_next(frame, t, r, express_next<K, S>(r, b, t.express_tests().data() + b.express));
+  return plan_next(frame, t, r, express_next<K, S>(r, b, b.express_tests));
 }
 
 // Where a scope entry (Branch::express) goes, given its tests from `x`:
@@ -944,7 +944,7 @@ EDICT_HOT uint32_t scope_next(const Request& r, const Branch& b, const ScopeTest
 // and b from the principal (SA, SB), or for any arrays (Span::kAny).
 template <Span SA, Span SB>
 const Decision* plan_scope(Frame& frame, const Table& t, const Request& r, const Branch& b) noexcept {
-  return plan_next(frame, t, r, scope_next<SA, SB>(r, b, t.scope_tests().data() + b.express));
+  return plan_next(frame, t, r, scope_next<SA, SB>(r, b, b.scope_tests));
 }
 
 // A plan's nodes (Branch::plan_run): plan_node<> by Exec, GuardOperand and the
@@ -1080,22 +1080,31 @@ EDICT_HOT bool carry_custom_role(Frame& frame, const Table& t, const Request& r,
   return CustomRoles::usable_by(row, r.roles[0]);
 }
 
-// evaluate_general()'s decision, built in the frame.
-[[gnu::noinline]] const Decision* decide_general(Frame& frame, const Table& t, const Request& r) noexcept {
-  return std::construct_at(frame.place(), evaluate_general(t, r, frame.custom));
+// evaluate_general()'s decision, built in the frame. decide()'s ways off its
+// usual path (this and decide_without_dense_plan()) take its own arguments,
+// so that the block GCC shares among its refusals, laid out inside the usual
+// path with a taken jump over it, is one jump with nothing stored first.
+// Where decide() starts in its 64-byte line moves that jump: the same code
+// took 1.3 times as long for a role-only decision when decide() began a line
+// (docs/performance.md, seventeenth session).
+[[gnu::noinline]] const Decision* decide_general(Frame& frame, const Table& t, const Request& r,
+                                                 const CustomRoles* custom) noexcept {
+  return std::construct_at(frame.place(), evaluate_general(t, r, custom));
 }
 
 // evaluate() past its checks, where the dense array has no plan, or the
 // request's arrays are too short for its nodes (covers_attrs()): in a table
 // whose plans are hashed, the hashed plan, else the general path.
-[[gnu::noinline]] const Decision* decide_without_dense_plan(Frame& frame, const Table& t, const Request& r) noexcept {
+[[gnu::noinline]] const Decision* decide_without_dense_plan(Frame& frame, const Table& t, const Request& r,
+                                                            const CustomRoles* custom) noexcept {
   if (!t.has_dense_plans()) {
     const uint32_t plan = t.hashed_plan(r.action * t.resource_count() + r.resource_type, r.roles[0]);
     if (plan != Table::kNoPlan && (plan >= kChainResult || covers_attrs(t, r))) [[likely]] {
+      frame.custom = custom;
       return plan_next(frame, t, r, plan);
     }
   }
-  return decide_general(frame, t, r);
+  return decide_general(frame, t, r, custom);
 }
 
 }  // namespace
@@ -1105,6 +1114,9 @@ NodeFn node_fn(Exec exec, GuardOperand guard) {
   const auto e = static_cast<size_t>(exec);
   if (e >= kNodeCode.size()) return kNodeCode[static_cast<size_t>(Exec::kError)][0];
   return kNodeCode[e][static_cast<size_t>(guard)];
+}
+NodeFn entry_node_fn() {
+  return [](const Ctx&, const Branch& b) { return b.next[2]; };
 }
 PlanNodeFn plan_node_fn(const Step& test, GuardOperand guard) {
   const auto e = static_cast<size_t>(test.exec);
@@ -1200,12 +1212,10 @@ const Decision* detail::decide(Frame& frame, const Table& t, const Request& r, c
       } else if (plan != Table::kNoPlan) [[likely]] {
         return plan_outcome(frame, t, r, plan, custom);
       }
-      frame.custom = custom;
-      return decide_without_dense_plan(frame, t, r);
+      return decide_without_dense_plan(frame, t, r, custom);
     }
   }
-  frame.custom = custom;
-  return decide_general(frame, t, r);
+  return decide_general(frame, t, r, custom);
 }
 
 // ---- explain -------------------------------------------------------------------

@@ -369,16 +369,21 @@ void Table::plan_single_roles(const std::vector<NodeRange>& rule_nodes) {
   // that edge, next[2] on the other the entry knows of, next[0] (the row's
   // first node) on anything it leaves to the nodes. Reached from plan roots
   // only, never by a condition's walk; were it, its code would err and go to
-  // next[2] (for an express entry, the row's first node).
-  auto push_entry = [&](uint32_t root, PlanNodeFn entry_code, uint32_t first, uint32_t next1, uint32_t next2) {
+  // next[2] (for an express entry, the row's first node). Its tests' address
+  // is set once the tests are all pushed (`entries`, below).
+  std::vector<std::pair<uint32_t, bool>> entries;  // (id, a scope entry)
+  auto push_entry = [&](bool scope, uint32_t root, PlanNodeFn entry_code, uint32_t first, uint32_t next1,
+                        uint32_t next2) {
     Branch entry = branches_[root];
     entry.plan_run = entry_code;
-    entry.run = node_fn(Exec::kError, GuardOperand::kNone);
+    entry.run = entry_node_fn();
+    entry.express_tests = nullptr;
     entry.next[0] = root;
     entry.next[1] = next1;
     entry.next[2] = next2;
     entry.express = first;
     branches_.push_back(entry);
+    entries.emplace_back(static_cast<uint32_t>(branches_.size() - 1), scope);
     return static_cast<uint32_t>(branches_.size() - 1);
   };
   // Scope entries (branches.h). The scoped grants start their plans with a
@@ -418,7 +423,7 @@ void Table::plan_single_roles(const std::vector<NodeRange>& rule_nodes) {
       return root;
     }
     scope_tests_.back().last = true;
-    return push_entry(root, plan_scope_fn(std::span(scope_tests_).subspan(first, count)), first, on_true, node);
+    return push_entry(true, root, plan_scope_fn(std::span(scope_tests_).subspan(first, count)), first, on_true, node);
   };
   std::vector<uint32_t> express_of(branches_.size(), kNoPlan);  // by root: its entry (or itself); kNoPlan: not yet
   auto express_entry = [&](uint32_t root) -> uint32_t {
@@ -437,11 +442,23 @@ void Table::plan_single_roles(const std::vector<NodeRange>& rule_nodes) {
       express_tests_.resize(first);
       return express_of[root] = scope_entry(root);
     }
-    return express_of[root] = push_entry(root, plan_express_fn(std::span(express_tests_).subspan(first, count)),
-                                         first, node, root);
+    return express_of[root] = push_entry(false, root,
+                                         plan_express_fn(std::span(express_tests_).subspan(first, count)), first,
+                                         node, root);
   };
   for (uint32_t& root : others_) root = express_entry(root);
   for (RolePlan& x : role_plans) x.root = express_entry(x.root);
+  // The tests are all pushed: each entry gets its first test's address.
+  express_tests_.shrink_to_fit();
+  scope_tests_.shrink_to_fit();
+  for (const auto& [id, scope] : entries) {
+    Branch& e = branches_[id];
+    if (scope) {
+      e.scope_tests = scope_tests_.data() + e.express;
+    } else {
+      e.express_tests = express_tests_.data() + e.express;
+    }
+  }
   if (size_t{role_count} * cells_.size() <= kMaxDensePlans) {
     // Each cell's row is its plan for everyone else, but where a role has its own.
     dense_plans_.resize(size_t{role_count} * cells_.size());

@@ -281,10 +281,10 @@ void Table::index_cells() {
   if (dense_stride_ == 0) dense_plans_.assign(std::max<size_t>(roles_.size(), 1), kNoPlan);
   // Grown with room to spare while the plans were built (regrowing them was a
   // tenth of the work); the table keeps them as they are for its lifetime.
+  // (The entries' tests too, in plan_single_roles(): the entries hold their
+  // addresses.)
   branches_.shrink_to_fit();
   outcomes_.shrink_to_fit();
-  express_tests_.shrink_to_fit();
-  scope_tests_.shrink_to_fit();
 }
 
 void Table::chain_forbids(BranchCompiler& compiler) {

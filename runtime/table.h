@@ -50,6 +50,9 @@ const char* to_string(LoadErrorCode c);
 
 class Table {
  public:
+  // Not copied: its nodes hold addresses in its own arrays (steps, entries' tests).
+  Table(const Table&) = delete;
+  Table& operator=(const Table&) = delete;
   // Verifies and keeps a copy of `bytes`.
   static Result<std::shared_ptr<const Table>, LoadError> load(std::span<const std::byte> bytes) noexcept;
   static Result<std::shared_ptr<const Table>, LoadError> load_file(const std::string& path) noexcept;

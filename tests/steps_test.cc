@@ -275,6 +275,7 @@ g: grant agent view on Doc;
   const auto tests = t->express_tests().subspan(e.express, runtime::kMaxExpressTests);
   ASSERT_EQ(e.plan_run, runtime::plan_express_fn(tests)) << "four tests, of the principal's and the context's arrays";
   EXPECT_NE(e.plan_run, runtime::plan_express_fn(tests.first(3))) << "three, of the principal's";
+  EXPECT_EQ(e.express_tests, tests.data()) << "the entry holds its tests' address";
   const int64_t active = 1;
   EXPECT_EQ(tests[0].value, active);
   EXPECT_EQ(tests[1].value, 1) << "verified";
@@ -956,7 +957,10 @@ scoped: grant supervisor view on Doc
   EXPECT_EQ(tests[0].slot_a, *t->find_attr(Root::kResource, "group"));
   EXPECT_EQ(tests[2].slot_b, *t->find_attr(Root::kPrincipal, "levels"));
   EXPECT_EQ(tests[2].max_a, 2u) << "three levels";
-  EXPECT_EQ(t->branches()[e.next[0]].test, e.test) << "anything unusual: the row's first node";
+  EXPECT_EQ(e.scope_tests, tests.data()) << "the entry holds its tests' address";
+  const runtime::Step& first = *t->branches()[e.next[0]].test;
+  EXPECT_EQ(first.exec, runtime::Exec::kInIdAttr) << "anything unusual: the row's first node";
+  EXPECT_EQ(first.a.slot, tests[0].slot_a) << "anything unusual: the row's first node";
   EXPECT_GE(e.next[1], runtime::kChainResult) << "true: the grant's outcome";
   EXPECT_GE(e.next[2], runtime::kChainResult) << "all false: no grant";
 
