@@ -1080,10 +1080,10 @@ EDICT_HOT bool carry_custom_role(Frame& frame, const Table& t, const Request& r,
   return CustomRoles::usable_by(row, r.roles[0]);
 }
 
-// evaluate_general()'s decision, built in the frame. decide()'s ways off its
-// usual path (this and decide_without_dense_plan()) take its own arguments,
-// so that the block GCC shares among its refusals, laid out inside the usual
-// path with a taken jump over it, is one jump with nothing stored first.
+// evaluate_general()'s decision, built in the frame. It takes decide()'s own
+// arguments, so that the block GCC shares among decide()'s refusals, laid out
+// inside the usual path with a taken jump over it, is one jump with nothing
+// stored first.
 // Where decide() starts in its 64-byte line moves that jump: the same code
 // took 1.3 times as long for a role-only decision when decide() began a line
 // (docs/performance.md, seventeenth session).
@@ -1095,16 +1095,17 @@ EDICT_HOT bool carry_custom_role(Frame& frame, const Table& t, const Request& r,
 // evaluate() past its checks, where the dense array has no plan, or the
 // request's arrays are too short for its nodes (covers_attrs()): in a table
 // whose plans are hashed, the hashed plan, else the general path.
-[[gnu::noinline]] const Decision* decide_without_dense_plan(Frame& frame, const Table& t, const Request& r,
-                                                            const CustomRoles* custom) noexcept {
+// decide() stores the custom roles in the frame first: taking them as an
+// argument, this function kept them in a register across the probe of the
+// hashed plans, and saved one more (docs/performance.md, seventeenth session).
+[[gnu::noinline]] const Decision* decide_without_dense_plan(Frame& frame, const Table& t, const Request& r) noexcept {
   if (!t.has_dense_plans()) {
     const uint32_t plan = t.hashed_plan(r.action * t.resource_count() + r.resource_type, r.roles[0]);
     if (plan != Table::kNoPlan && (plan >= kChainResult || covers_attrs(t, r))) [[likely]] {
-      frame.custom = custom;
       return plan_next(frame, t, r, plan);
     }
   }
-  return decide_general(frame, t, r, custom);
+  return decide_general(frame, t, r, frame.custom);
 }
 
 }  // namespace
@@ -1212,7 +1213,8 @@ const Decision* detail::decide(Frame& frame, const Table& t, const Request& r, c
       } else if (plan != Table::kNoPlan) [[likely]] {
         return plan_outcome(frame, t, r, plan, custom);
       }
-      return decide_without_dense_plan(frame, t, r, custom);
+      frame.custom = custom;
+      return decide_without_dense_plan(frame, t, r);
     }
   }
   return decide_general(frame, t, r, custom);
