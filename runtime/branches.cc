@@ -209,7 +209,7 @@ uint32_t BranchCompiler::leaf(uint32_t step, Targets3 to, const Operand* guard) 
   if (s.exec == Exec::kConst) return s.in.a != 0 ? to[1] : to[0];
   if (s.exec == Exec::kError) return to[2];
   const GuardOperand which = guard == nullptr ? GuardOperand::kNone : operand_reading(s, *guard);
-  out_.push_back({&s, node_fn(s.exec, which), plan_node_fn(s, which), {to[0], to[1], to[2]}});
+  out_.push_back({{&s}, node_fn(s.exec, which), plan_node_fn(s, which), {to[0], to[1], to[2]}});
   return static_cast<uint32_t>(out_.size() - 1);
 }
 

@@ -248,8 +248,9 @@ class Table {
     bool open_to_custom;
     // The bit of a custom role's usual row (CustomRoles::usual_row())
     // that says it allows `cell` outright: past the row's words() words of
-    // usable-by bits, words() * 64 + cell. Below 2^32: a table of at most
-    // 256 MiB has fewer than 2^23 cells (40 bytes each) and 2^24 roles (16).
+    // usable-by bits, words() * 64 + cell. Below 2^32: a table has at most
+    // 4,096 roles (format::kMaxRoles) and, in at most 256 MiB, fewer than
+    // 2^23 cells (40 bytes each).
     uint32_t custom_bit;
     // The decision when a custom role allows: custom_role_decision() of the
     // above, built on load like `decision` (only read when open_to_custom).
