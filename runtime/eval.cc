@@ -763,9 +763,15 @@ bool effective_roles(const Table& t, const Request& r, RoleBuffer& buffer, RoleS
   return true;
 }
 
-// Principal and resource in one tenant, which is present: two tests.
+// Principal and resource in one tenant, which is present: two tests, joined
+// by `&`, not `&&`. With `&&`, GCC laid out the block decide()'s refusals share
+// between the two, and the usual path jumped over it: a taken jump on every
+// decision, and where it fell at the end of a 64-byte line (decide() starting
+// a line), the role-only decision took 1.3 times as long. Joined, the usual
+// path runs straight through to the plan, wherever decide() starts
+// (docs/performance.md, seventeenth session).
 EDICT_HOT bool one_tenant(const Request& r) {
-  return r.principal_tenant == r.resource_tenant && r.principal_tenant != kNoTenant;
+  return (r.principal_tenant == r.resource_tenant) & (r.principal_tenant != kNoTenant);
 }
 
 // Whether the request's custom roles (usually none) are roles of `custom`, added
@@ -1084,12 +1090,8 @@ EDICT_HOT bool carry_custom_role(Frame& frame, const Table& t, const Request& r,
 }
 
 // evaluate_general()'s decision, built in the frame. It takes decide()'s own
-// arguments, so that the block GCC shares among decide()'s refusals, laid out
-// inside the usual path with a taken jump over it, is one jump with nothing
-// stored first.
-// Where decide() starts in its 64-byte line moves that jump: the same code
-// took 1.3 times as long for a role-only decision when decide() began a line
-// (docs/performance.md, seventeenth session).
+// arguments, so that the block decide()'s refusals share is one jump with
+// nothing stored first.
 [[gnu::noinline]] const Decision* decide_general(Frame& frame, const Table& t, const Request& r,
                                                  const CustomRoles* custom) noexcept {
   return std::construct_at(frame.place(), evaluate_general(t, r, custom));
@@ -1184,7 +1186,12 @@ const char* to_string(RequestError e) {
   return "unknown";
 }
 
-const Decision* detail::decide(Frame& frame, const Table& t, const Request& r, const CustomRoles* custom) noexcept {
+// Aligned to a 64-byte line: where it starts decides which instructions share
+// a line, so each build of the same code now lays them out alike, whatever
+// the linker puts before it (the same code ran 1.3 times as long in one
+// build as in the next: docs/performance.md, seventeenth session).
+[[gnu::aligned(64)]] const Decision* detail::decide(Frame& frame, const Table& t, const Request& r,
+                                                    const CustomRoles* custom) noexcept {
   // The usual request: one role, ids in range, one tenant, at most one custom
   // role, and a cell with a plan for that role (every cell within the plans'
   // limits has one). Its plan runs only the conditions that matter and ends in
