@@ -125,7 +125,7 @@ void Table::plan_single_roles(const std::vector<NodeRange>& rule_nodes) {
     }
     if (k == outcomes_.size()) {
       outcomes_.push_back({rules_decision(forbid, grant, obligations, errors), obligations, forbid, grant, errors,
-                           cell_planned, forbid == f::kNone && custom_roles_may_change(grant, obligations),
+                           forbid == f::kNone && custom_roles_may_change(grant, obligations),
                            words() * 64 + cell_planned, custom_role_decision(grant, errors)});
     }
     return static_cast<uint32_t>(kChainResult + k);

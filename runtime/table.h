@@ -242,13 +242,13 @@ class Table {
     uint32_t forbid;       // the deciding forbid, or kNone
     uint32_t grant;        // the lowest applicable grant, or kNone
     uint32_t errors;       // the conditions that erred on the way (Decision::condition_errors)
-    uint32_t cell;         // the cell whose plan it ends (a plan's outcomes are its own)
     // Whether a custom role could change that decision: no forbid applies, and
     // custom_roles_may_change().
     bool open_to_custom;
-    // The bit of a custom role's usual row (CustomRoles::usual_row())
-    // that says it allows `cell` outright: past the row's words() words of
-    // usable-by bits, words() * 64 + cell. Below 2^32: a table has at most
+    // The bit of a custom role's usual row (CustomRoles::usual_row()) that
+    // says it allows outright the cell whose plan this outcome ends (a plan's
+    // outcomes are its own): past the row's words() words of usable-by bits,
+    // words() * 64 + cell. Below 2^32: a table has at most
     // 4,096 roles (format::kMaxRoles) and, in at most 256 MiB, fewer than
     // 2^23 cells (40 bytes each).
     uint32_t custom_bit;
