@@ -248,9 +248,8 @@ class Table {
     // The bit of a custom role's usual row (CustomRoles::usual_row()) that
     // says it allows outright the cell whose plan this outcome ends (a plan's
     // outcomes are its own): past the row's words() words of usable-by bits,
-    // words() * 64 + cell. Below 2^32: a table has at most
-    // 4,096 roles (format::kMaxRoles) and, in at most 256 MiB, fewer than
-    // 2^23 cells (40 bytes each).
+    // words() * 64 + cell. Below 2^32: a table has at most 4,096 roles
+    // (format::kMaxRoles) and, in at most 256 MiB, fewer than 2^23 cells.
     uint32_t custom_bit;
     // The decision when a custom role allows: custom_role_decision() of the
     // above, built on load like `decision` (only read when open_to_custom).
